@@ -1,0 +1,66 @@
+# headroom — how many pods will a ticket sale need, and will the autoscaler get there in time?
+# `make help` lists every verb.
+
+SHELL := bash -o pipefail
+.SHELLFLAGS := -ec
+.DEFAULT_GOAL := help
+
+# Builds, tool binaries and cluster state live here, outside the repo, and are reused.
+HEADROOM_CACHE ?= $(HOME)/.cache/headroom
+export HEADROOM_CACHE
+
+-include versions.env
+-include k8s/k8s.mk
+-include bench/bench.mk
+
+SIZE ?= small
+SERVICES := scripts/test-services.sh
+WITH_SERVICES = set -a; eval "$$($(SERVICES) env)"; set +a;
+
+##@ General
+
+.PHONY: help
+help: ## Show the verbs
+	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make \033[36m<verb>\033[0m [VAR=value]\n"} \
+	  /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } \
+	  /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+
+##@ Booking service
+
+node_modules/.installed: package.json app/package.json package-lock.json
+	@echo "[deps] npm ci"
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: deps
+deps: node_modules/.installed ## Install the Node dependencies (npm ci)
+
+.PHONY: build
+build: deps ## Compile the service (app/dist)
+	npm run --silent -w app build
+
+.PHONY: services
+services: ## Start private PostgreSQL and Redis for tests and benchmarks (installs them from Debian if missing)
+	$(SERVICES) start
+
+.PHONY: services-stop
+services-stop: ## Stop the private PostgreSQL and Redis
+	$(SERVICES) stop
+
+.PHONY: seed
+seed: build services ## Load seed data in bulk: SIZE=small|large (large = 100k users, 2.5 M seats)
+	$(WITH_SERVICES) node app/dist/cli/seed.js $(SIZE)
+
+.PHONY: run
+run: build services ## Run the service locally on :3000 against the private services
+	$(WITH_SERVICES) node app/dist/cli/migrate.js && node app/dist/main.js
+
+##@ Tests
+
+.PHONY: test
+test: ## Run every test: typecheck, app API/concurrency/fault tests, then the rest
+	$(MAKE) --no-print-directory test-app
+
+.PHONY: test-app
+test-app: build services ## The booking service's tests against real PostgreSQL and Redis
+	@trap '$(SERVICES) stop' EXIT; $(WITH_SERVICES) npm run --silent -w app test

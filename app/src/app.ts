@@ -1,0 +1,80 @@
+import express from 'express';
+import { concertRoutes } from './concerts/routes';
+import { ConcertRepository } from './concerts/repository';
+import { ConcertService } from './concerts/service';
+import { healthRoutes, Lifecycle } from './health/routes';
+import { JsonCache } from './lib/cache';
+import type { Config } from './lib/config';
+import { createDb } from './lib/db';
+import { errorHandler, notFoundRoute, observe, requestId, shedLoad } from './lib/http';
+import type { Logger } from './lib/logger';
+import { createMetrics } from './lib/metrics';
+import { createRedis } from './lib/redis';
+import { paymentRoutes } from './payments/routes';
+import { PaymentService } from './payments/service';
+import { pointRoutes } from './points/routes';
+import { PointService } from './points/service';
+import { QueueRepository } from './queue/repository';
+import { queueRoutes } from './queue/routes';
+import { QueueService } from './queue/service';
+import { reservationRoutes } from './reservations/routes';
+import { ReservationService } from './reservations/service';
+import { UserRepository } from './users/repository';
+
+/** Builds the service: its clients, components and Express app. Nothing listens yet. */
+export function createApp(config: Config, log: Logger, scrape?: () => Promise<string>) {
+  const metrics = createMetrics();
+  const db = createDb(config.DATABASE_URL, config.DB_POOL_MAX);
+  const redis = createRedis(config.REDIS_URL);
+  redis.on('error', (err) => log.debug({ err: err.message }, 'redis connection error'));
+  const cache = new JsonCache(redis, config.CACHE_TTL_MS, log);
+  const lifecycle: Lifecycle = { ready: true };
+
+  const queue = new QueueService(new QueueRepository(redis, config.MAX_ACTIVE, config.ACTIVE_TTL_SECONDS * 1000),
+    new UserRepository(db), metrics, config.MAX_ACTIVE, config.ACTIVE_TTL_SECONDS);
+  const points = new PointService(db, metrics);
+  const concerts = new ConcertService(new ConcertRepository(db), cache);
+  const reservations = new ReservationService(db, cache, metrics, config.HOLD_TTL_SECONDS);
+  const payments = new PaymentService(db, queue, cache, metrics, log);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestId());
+  app.use(observe(metrics));
+  app.use(shedLoad(config.MAX_IN_FLIGHT, metrics));
+  app.use((_req, res, next) => {
+    // While draining, ask keep-alive clients to reconnect elsewhere.
+    if (!lifecycle.ready) res.set('Connection', 'close');
+    next();
+  });
+  app.use(healthRoutes(db, redis, lifecycle, metrics, scrape ?? (() => metrics.registry.metrics())));
+  app.use(express.json({ limit: config.BODY_LIMIT, strict: true }));
+  const api = express.Router();
+  api.use(queueRoutes(queue));
+  api.use(pointRoutes(points, config.MAX_CHARGE_AMOUNT));
+  api.use(concertRoutes(concerts, queue));
+  api.use(reservationRoutes(reservations, queue));
+  api.use(paymentRoutes(payments, queue));
+  app.use('/api/v1', api);
+  app.use(notFoundRoute);
+  app.use(errorHandler(log));
+
+  let tickTimer: NodeJS.Timeout | undefined;
+  return {
+    app, db, redis, metrics, lifecycle, queue,
+    /** Promotes waiting users and refreshes the queue gauges even when no request arrives. */
+    startQueueTicks() {
+      tickTimer = setInterval(() => {
+        queue.tick().catch((err) => log.debug({ err: err.message }, 'queue tick skipped'));
+      }, config.QUEUE_TICK_MS);
+      tickTimer.unref();
+    },
+    async close() {
+      clearInterval(tickTimer);
+      await Promise.allSettled([db.destroy(), redis.quit().catch(() => redis.disconnect())]);
+    },
+  };
+}
+
+export type Service = ReturnType<typeof createApp>;

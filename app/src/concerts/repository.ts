@@ -1,0 +1,60 @@
+import type { Db } from '../lib/db';
+import { fromDatabaseError } from '../lib/errors';
+
+// A hold whose time is up counts as AVAILABLE here: expiry is enforced by conditions, not by a sweeper.
+const EFFECTIVE_STATUS = `CASE WHEN status = 'HELD' AND hold_expires_at <= now() THEN 'AVAILABLE' ELSE status END`;
+
+export class ConcertRepository {
+  constructor(private readonly db: Db) {}
+
+  async page(page: number, size: number) {
+    return this.run(async () => {
+      const [{ total }] = await this.db('concerts').count({ total: '*' });
+      const items = await this.db('concerts').select('id', 'title', 'artist').orderBy('id')
+        .limit(size).offset((page - 1) * size);
+      return { items, page, size, total: Number(total) };
+    });
+  }
+
+  async concertExists(concertId: number): Promise<boolean> {
+    return this.run(async () => Boolean(await this.db('concerts').select('id').where({ id: concertId }).first()));
+  }
+
+  async schedules(concertId: number) {
+    return this.run(async () => {
+      const { rows } = await this.db.raw(`
+        SELECT sc.id, sc.starts_at AS "startsAt", sc.total_seats AS "totalSeats",
+               count(*) FILTER (WHERE ${EFFECTIVE_STATUS} = 'AVAILABLE')::int AS "availableSeats"
+          FROM schedules sc JOIN seats s ON s.schedule_id = sc.id
+         WHERE sc.concert_id = ?
+         GROUP BY sc.id ORDER BY sc.starts_at, sc.id`, [concertId]);
+      return rows;
+    });
+  }
+
+  async scheduleBelongsTo(concertId: number, scheduleId: number): Promise<boolean> {
+    return this.run(async () =>
+      Boolean(await this.db('schedules').select('id').where({ id: scheduleId, concert_id: concertId }).first()));
+  }
+
+  async seats(concertId: number, scheduleId: number, status?: string) {
+    return this.run(async () => {
+      const { rows } = await this.db.raw(`
+        SELECT id, seat_no AS "seatNo", price, status FROM (
+          SELECT s.id, s.seat_no, s.price, ${EFFECTIVE_STATUS} AS status
+            FROM seats s JOIN schedules sc ON sc.id = s.schedule_id
+           WHERE s.schedule_id = ? AND sc.concert_id = ?
+        ) s ${status ? 'WHERE status = ?' : ''} ORDER BY seat_no`,
+      status ? [scheduleId, concertId, status] : [scheduleId, concertId]);
+      return rows;
+    });
+  }
+
+  private async run<T>(query: () => Promise<T>): Promise<T> {
+    try {
+      return await query();
+    } catch (err) {
+      throw fromDatabaseError(err);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import { Router, Response } from 'express';
+import type { QueueService } from '../queue/service';
+import { parse } from '../lib/validate';
+import { concertParams, concertQuery, seatParams, seatQuery } from './schema';
+import type { ConcertService } from './service';
+
+const sendData = (res: Response, json: string) => res.type('application/json').send(`{"data":${json}}`);
+
+export function concertRoutes(concerts: ConcertService, queue: QueueService): Router {
+  const router = Router();
+
+  router.get('/concerts', async (req, res) => {
+    const { page, size } = parse(concertQuery, req.query);
+    sendData(res, await concerts.page(page, size));
+  });
+
+  router.get('/concerts/:concertId/schedules', async (req, res) => {
+    const { concertId } = parse(concertParams, req.params);
+    sendData(res, await concerts.schedules(concertId));
+  });
+
+  router.get('/concerts/:concertId/schedules/:scheduleId/seats', async (req, res) => {
+    await queue.requireActive(req.get('User-Token'));
+    const { concertId, scheduleId } = parse(seatParams, req.params);
+    const { status } = parse(seatQuery, req.query);
+    sendData(res, await concerts.seats(concertId, scheduleId, status));
+  });
+
+  return router;
+}

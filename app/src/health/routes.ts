@@ -1,0 +1,43 @@
+import { Router } from 'express';
+import type Redis from 'ioredis';
+import type { Db } from '../lib/db';
+import type { Metrics } from '../lib/metrics';
+
+export interface Lifecycle { ready: boolean }
+
+const CHECK_TIMEOUT_MS = 1000;
+
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms); });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function check(work: () => Promise<unknown>): Promise<string> {
+  try {
+    await within(CHECK_TIMEOUT_MS, work());
+    return 'ok';
+  } catch (err) {
+    return (err as Error).message || 'failed';
+  }
+}
+
+export function healthRoutes(db: Db, redis: Redis, lifecycle: Lifecycle, metrics: Metrics,
+  scrape: () => Promise<string>): Router {
+  const router = Router();
+
+  router.get('/livez', (_req, res) => { res.json({ status: 'ok' }); });
+
+  router.get('/readyz', async (_req, res) => {
+    if (!lifecycle.ready) return res.status(503).json({ status: 'shutting down' });
+    const [postgresql, redisState] = await Promise.all([check(() => db.raw('SELECT 1')), check(() => redis.ping())]);
+    const ok = postgresql === 'ok' && redisState === 'ok';
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', checks: { postgresql, redis: redisState } });
+  });
+
+  router.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await scrape());
+  });
+
+  return router;
+}

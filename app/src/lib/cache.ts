@@ -1,0 +1,29 @@
+import type Redis from 'ioredis';
+import type { Logger } from './logger';
+
+/** Short-lived JSON read cache in Redis, shared by every worker and replica so a write can
+ *  invalidate it everywhere. Values stay serialized: a hit is sent as it is. Redis trouble makes
+ *  the cache step aside rather than fail the read. */
+export class JsonCache {
+  constructor(private readonly redis: Redis, private readonly ttlMs: number, private readonly log: Logger) {}
+
+  async getOrLoad(key: string, load: () => Promise<unknown>): Promise<string> {
+    if (this.ttlMs === 0) return JSON.stringify(await load());
+    const hit = await this.redis.get(key).catch(() => null);
+    if (hit !== null) return hit;
+    const json = JSON.stringify(await load());
+    this.redis.set(key, json, 'PX', this.ttlMs).catch(() => undefined);
+    return json;
+  }
+
+  async invalidate(...keys: string[]): Promise<void> {
+    if (this.ttlMs === 0 || keys.length === 0) return;
+    await this.redis.del(...keys).catch((err) => this.log.warn({ err, keys }, 'cache invalidation failed; entries expire by TTL'));
+  }
+}
+
+export const cacheKeys = {
+  concerts: (page: number, size: number) => `c:concerts:${page}:${size}`,
+  schedules: (concertId: number) => `c:schedules:${concertId}`,
+  seats: (scheduleId: number, status: string) => `c:seats:${scheduleId}:${status}`,
+};

@@ -1,0 +1,21 @@
+import knex, { Knex } from 'knex';
+import path from 'node:path';
+import pg from 'pg';
+
+export type Db = Knex;
+
+// int8 columns (ids, balances, counts) stay far below 2^53: read them as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, Number);
+
+/** A raced request waits at most LOCK_TIMEOUT for a row lock, then gets 409 REQUEST_IN_PROGRESS. */
+const SESSION_OPTIONS = '-c lock_timeout=5000 -c statement_timeout=30000';
+
+export function createDb(url: string, poolMax: number, options = SESSION_OPTIONS): Db {
+  return knex({
+    client: 'pg',
+    connection: { connectionString: url, application_name: 'booking', options },
+    pool: { min: 0, max: poolMax, acquireTimeoutMillis: 2000, createTimeoutMillis: 2000, idleTimeoutMillis: 10_000 },
+    acquireConnectionTimeout: 2000,
+    migrations: { directory: path.join(__dirname, '..', 'migrations'), loadExtensions: ['.js', '.ts'] },
+  });
+}

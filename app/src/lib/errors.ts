@@ -1,0 +1,50 @@
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    // Operational errors are expected outcomes (bad input, conflicts, a dependency down);
+    // anything else is a bug and is logged with the request id.
+    readonly isOperational = true,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string, id: unknown) =>
+  new AppError(404, `${what.toUpperCase()}_NOT_FOUND`, `${what} ${String(id)} does not exist`);
+
+export const conflict = (code: string, message: string) => new AppError(409, code, message);
+
+export const unavailable = (dependency: string, cause?: unknown) =>
+  new AppError(503, 'SERVICE_UNAVAILABLE', `${dependency} is unavailable, retry shortly`,
+    cause instanceof Error ? { dependency, reason: cause.message } : { dependency }, true, 1);
+
+const PG_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
+const NET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+/** Maps driver failures that mean "the database is down or saturated" to a 503. */
+export function fromDatabaseError(err: unknown): unknown {
+  if (err instanceof AppError) return err;
+  const e = err as { code?: string; name?: string; message?: string };
+  if (e?.name === 'KnexTimeoutError' || (e?.code && (PG_UNAVAILABLE.has(e.code) || NET_ERRORS.has(e.code)))
+    || /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e?.message ?? '')) {
+    return unavailable('postgresql', err);
+  }
+  if (e?.code === '55P03') {
+    return new AppError(409, 'REQUEST_IN_PROGRESS', 'the same request is being processed, retry shortly', undefined, true, 1);
+  }
+  return err;
+}
+
+/** ioredis fails fast while disconnected (offline queue off); surface that as a 503. */
+export function fromRedisError(err: unknown): unknown {
+  if (err instanceof AppError) return err;
+  const e = err as { code?: string; name?: string; message?: string };
+  if ((e?.code && NET_ERRORS.has(e.code)) || /Stream isn't writeable|Connection is closed|enableOfflineQueue|max retries|ECONNREFUSED/i.test(e?.message ?? '')) {
+    return unavailable('redis', err);
+  }
+  return err;
+}

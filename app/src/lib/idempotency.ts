@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Db } from './db';
+import { AppError, fromDatabaseError } from './errors';
+
+export interface Outcome<T> { status: number; body: T; replayed: boolean }
+
+export interface IdempotentRequest { userId: number; scope: string; key: string; request: unknown }
+
+const hash = (request: unknown) => createHash('sha256').update(JSON.stringify(request)).digest('hex');
+
+/** Runs `work` once per (user, scope, key) in one transaction with the stored outcome, so a
+ *  retried or raced request replays the first answer. A raced duplicate waits on the key's row
+ *  lock until the first commits (or rolls back, and then it runs itself). Failures are not
+ *  stored: the transaction rolls back and the same key may be tried again. */
+export async function idempotent<T>(db: Db, req: IdempotentRequest,
+  work: (trx: Knex.Transaction) => Promise<{ status: number; body: T }>): Promise<Outcome<T>> {
+  const requestHash = hash(req.request);
+  try {
+    return await db.transaction(async (trx) => {
+      const claimed = await trx.raw(
+        `INSERT INTO idempotency_keys (user_id, scope, key, request_hash, status_code, response)
+         VALUES (?, ?, ?, ?, 0, 'null') ON CONFLICT DO NOTHING RETURNING 1`,
+        [req.userId, req.scope, req.key, requestHash]);
+      if (claimed.rowCount === 0) return replay<T>(trx, req, requestHash);
+      const outcome = await work(trx);
+      await trx('idempotency_keys').where({ user_id: req.userId, scope: req.scope, key: req.key })
+        .update({ status_code: outcome.status, response: JSON.stringify(outcome.body) });
+      return { ...outcome, replayed: false };
+    });
+  } catch (err) {
+    throw fromDatabaseError(err);
+  }
+}
+
+/** The stored outcome for a key, if the same request already completed. */
+export async function findOutcome<T>(db: Db, req: IdempotentRequest): Promise<Outcome<T> | undefined> {
+  try {
+    const row = await db('idempotency_keys').where({ user_id: req.userId, scope: req.scope, key: req.key }).first();
+    return row ? toOutcome<T>(row, req, hash(req.request)) : undefined;
+  } catch (err) {
+    throw fromDatabaseError(err);
+  }
+}
+
+async function replay<T>(trx: Knex.Transaction, req: IdempotentRequest, requestHash: string): Promise<Outcome<T>> {
+  const row = await trx('idempotency_keys').where({ user_id: req.userId, scope: req.scope, key: req.key }).first();
+  return toOutcome<T>(row, req, requestHash);
+}
+
+function toOutcome<T>(row: { request_hash: string; status_code: number; response: T }, req: IdempotentRequest,
+  requestHash: string): Outcome<T> {
+  if (row.request_hash !== requestHash) {
+    throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${req.key} was used for a different request`);
+  }
+  return { status: row.status_code, body: row.response, replayed: true };
+}

@@ -1,0 +1,27 @@
+import type { Knex } from 'knex';
+
+/** Marks the user's reservation PAID and its seat SOLD, both only while the hold is still
+ *  theirs and unexpired. Returns the price, or undefined when either condition fails. */
+export async function settleReservation(trx: Knex.Transaction, reservationId: number, userId: number) {
+  const seat = await trx.raw(`
+    UPDATE seats SET status = 'SOLD', hold_expires_at = NULL
+     WHERE reservation_id = ? AND status = 'HELD' AND hold_expires_at > now()
+    RETURNING schedule_id`, [reservationId]);
+  if (seat.rows.length === 0) return undefined;
+  const reservation = await trx.raw(`
+    UPDATE reservations SET status = 'PAID'
+     WHERE id = ? AND user_id = ? AND status = 'HELD' AND expires_at > now()
+    RETURNING price, schedule_id AS "scheduleId",
+              (SELECT concert_id FROM schedules WHERE schedules.id = schedule_id) AS "concertId"`,
+  [reservationId, userId]);
+  return reservation.rows[0] as { price: number; scheduleId: number; concertId: number } | undefined;
+}
+
+export async function insertPayment(trx: Knex.Transaction, reservationId: number, userId: number, amount: number) {
+  const [row] = await trx('payments').insert({ reservation_id: reservationId, user_id: userId, amount }).returning('id');
+  return row.id as number;
+}
+
+export async function findReservation(db: Knex, reservationId: number) {
+  return db('reservations').select('user_id', 'status', 'expires_at').where({ id: reservationId }).first();
+}

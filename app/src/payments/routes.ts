@@ -1,0 +1,20 @@
+import { Router } from 'express';
+import { idempotencyKey, parse } from '../lib/validate';
+import type { QueueService } from '../queue/service';
+import { payBody } from './schema';
+import type { PaymentService } from './service';
+
+export function paymentRoutes(payments: PaymentService, queue: QueueService): Router {
+  const router = Router();
+
+  router.post('/payments', async (req, res) => {
+    const holder = await queue.requireActiveOrPaid(req.get('User-Token'));
+    const key = parse(idempotencyKey, req.get('Idempotency-Key'));
+    const { reservationId } = parse(payBody, req.body);
+    const { status, body } = await payments.pay(holder, reservationId, key);
+    const { id, totalSeats, totalAmount, balance } = body;
+    res.status(status).json({ data: { id, reservationId: body.reservationId, status: body.status, totalSeats, totalAmount, balance } });
+  });
+
+  return router;
+}

@@ -1,0 +1,24 @@
+import { Router } from 'express';
+import { idempotencyKey, parse } from '../lib/validate';
+import { chargeBody, userParams } from './schema';
+import type { PointService } from './service';
+
+export function pointRoutes(points: PointService, maxChargeAmount: number): Router {
+  const router = Router();
+  const body = chargeBody(maxChargeAmount);
+
+  router.get('/users/:userId/points', async (req, res) => {
+    const { userId } = parse(userParams, req.params);
+    res.json({ data: await points.balance(userId) });
+  });
+
+  router.post('/users/:userId/points/charge', async (req, res) => {
+    const { userId } = parse(userParams, req.params);
+    const key = parse(idempotencyKey, req.get('Idempotency-Key'));
+    const { amount } = parse(body, req.body);
+    const outcome = await points.charge(userId, amount, key);
+    res.status(outcome.status).json({ data: outcome.body });
+  });
+
+  return router;
+}

@@ -1,0 +1,63 @@
+import type Redis from 'ioredis';
+import { END, ISSUE, STATUS, TICK_ONLY } from './scripts';
+
+type Reply = (string | number | null)[];
+
+interface QueueCommands {
+  queueIssue(user: string, tok: string, seq: string, waiting: string, active: string,
+    userId: number, token: string, maxActive: number, ttlMs: number): Promise<Reply>;
+  queueStatus(tok: string, waiting: string, active: string, token: string, maxActive: number, ttlMs: number): Promise<Reply>;
+  queueEnd(tok: string, waiting: string, active: string, token: string, why: string): Promise<number>;
+  queueTick(waiting: string, active: string, maxActive: number, ttlMs: number): Promise<[number, number]>;
+}
+
+const WAITING = 'q:waiting';
+const ACTIVE = 'q:active';
+const tokenKey = (token: string) => `q:tok:${token}`;
+
+export type TokenRecord =
+  | { state: 'INVALID' }
+  | { state: 'ENDED'; userId: number; why: string }
+  | { state: 'WAITING' | 'ACTIVE'; userId: number; position: number; activeUntilMs: number | null };
+
+export class QueueRepository {
+  private readonly redis: Redis & QueueCommands;
+
+  constructor(redis: Redis, private readonly maxActive: number, private readonly ttlMs: number) {
+    redis.defineCommand('queueIssue', { numberOfKeys: 5, lua: ISSUE });
+    redis.defineCommand('queueStatus', { numberOfKeys: 3, lua: STATUS });
+    redis.defineCommand('queueEnd', { numberOfKeys: 3, lua: END });
+    redis.defineCommand('queueTick', { numberOfKeys: 2, lua: TICK_ONLY });
+    this.redis = redis as Redis & QueueCommands;
+  }
+
+  async issue(userId: number, newToken: string) {
+    const [created, token, state, position, until] = await this.redis.queueIssue(
+      `q:user:${userId}`, tokenKey(newToken), 'q:seq', WAITING, ACTIVE, userId, newToken, this.maxActive, this.ttlMs);
+    return {
+      created: created === 1,
+      record: { state, userId, position: Number(position), activeUntilMs: until ? Number(until) : null } as TokenRecord,
+      token: String(token),
+    };
+  }
+
+  async find(token: string): Promise<TokenRecord> {
+    const reply = await this.redis.queueStatus(tokenKey(token), WAITING, ACTIVE, token, this.maxActive, this.ttlMs);
+    const [state, userId, third, until] = reply;
+    if (state === 'INVALID') return { state };
+    if (state === 'ENDED') return { state, userId: Number(userId), why: String(third) };
+    return {
+      state: state as 'WAITING' | 'ACTIVE', userId: Number(userId), position: Number(third),
+      activeUntilMs: until ? Number(until) : null,
+    };
+  }
+
+  async end(token: string, why: 'paid' | 'expired') {
+    await this.redis.queueEnd(tokenKey(token), WAITING, ACTIVE, token, why);
+  }
+
+  async tick(): Promise<{ waiting: number; active: number }> {
+    const [waiting, active] = await this.redis.queueTick(WAITING, ACTIVE, this.maxActive, this.ttlMs);
+    return { waiting, active };
+  }
+}

@@ -1,0 +1,94 @@
+// The waiting room lives in Redis and every change to it is one Lua script, so any replica can
+// issue, promote or expire without a lock and without clock skew between pods (TIME is Redis's).
+//   q:seq           counter giving each new token its FIFO score
+//   q:waiting       zset token -> seq
+//   q:active        zset token -> active-until (ms)
+//   q:user:<id>     the user's live token
+//   q:tok:<token>   hash {u: userId, e: why it ended ('expired' | 'paid')}
+
+const TICK = `
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function tick(waiting, active, now, max_active, ttl_ms)
+  local expired = redis.call('ZRANGEBYSCORE', active, '-inf', now, 'LIMIT', 0, 1000)
+  for _, t in ipairs(expired) do
+    local tk = 'q:tok:' .. t
+    local u = redis.call('HGET', tk, 'u')
+    if u then
+      local uk = 'q:user:' .. u
+      if redis.call('GET', uk) == t then redis.call('DEL', uk) end
+      redis.call('HSET', tk, 'e', 'expired')
+      redis.call('EXPIRE', tk, 3600)
+    end
+    redis.call('ZREM', active, t)
+  end
+  local free = max_active - redis.call('ZCARD', active)
+  if free > 0 then
+    local popped = redis.call('ZPOPMIN', waiting, free)
+    for i = 1, #popped, 2 do
+      redis.call('ZADD', active, now + ttl_ms, popped[i])
+    end
+  end
+end
+
+local function status_of(waiting, active, t)
+  local until_ms = redis.call('ZSCORE', active, t)
+  if until_ms then return {'ACTIVE', 0, until_ms} end
+  local rank = redis.call('ZRANK', waiting, t)
+  if rank then return {'WAITING', rank + 1, ''} end
+  return nil
+end
+`;
+
+/** KEYS: user, new token, seq, waiting, active. ARGV: userId, new token, maxActive, ttlMs.
+ *  Returns {created, token, state, position, activeUntilMs}. */
+export const ISSUE = `${TICK}
+local now = now_ms()
+local token = redis.call('GET', KEYS[1])
+local created = 0
+if not token then
+  token = ARGV[2]
+  redis.call('SET', KEYS[1], token)
+  redis.call('HSET', KEYS[2], 'u', ARGV[1])
+  redis.call('ZADD', KEYS[4], redis.call('INCR', KEYS[3]), token)
+  created = 1
+end
+tick(KEYS[4], KEYS[5], now, tonumber(ARGV[3]), tonumber(ARGV[4]))
+local s = status_of(KEYS[4], KEYS[5], token)
+return {created, token, s[1], s[2], s[3]}
+`;
+
+/** KEYS: token hash, waiting, active. ARGV: token, maxActive, ttlMs.
+ *  Returns {'INVALID'} | {'ENDED', userId, why} | {state, userId, position, activeUntilMs}. */
+export const STATUS = `${TICK}
+local now = now_ms()
+tick(KEYS[2], KEYS[3], now, tonumber(ARGV[2]), tonumber(ARGV[3]))
+local rec = redis.call('HMGET', KEYS[1], 'u', 'e')
+if not rec[1] then return {'INVALID'} end
+if rec[2] then return {'ENDED', rec[1], rec[2]} end
+local s = status_of(KEYS[2], KEYS[3], ARGV[1])
+if not s then return {'ENDED', rec[1], 'expired'} end
+return {s[1], rec[1], s[2], s[3]}
+`;
+
+/** KEYS: token hash, waiting, active. ARGV: token, why. Ends a token (after payment). */
+export const END = `
+local u = redis.call('HGET', KEYS[1], 'u')
+if not u then return 0 end
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+local uk = 'q:user:' .. u
+if redis.call('GET', uk) == ARGV[1] then redis.call('DEL', uk) end
+redis.call('HSET', KEYS[1], 'e', ARGV[2])
+redis.call('EXPIRE', KEYS[1], 3600)
+return 1
+`;
+
+/** KEYS: waiting, active. ARGV: maxActive, ttlMs. Returns {waiting, active}. */
+export const TICK_ONLY = `${TICK}
+tick(KEYS[1], KEYS[2], now_ms(), tonumber(ARGV[1]), tonumber(ARGV[2]))
+return {redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])}
+`;

@@ -1,0 +1,43 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app';
+import type { Config } from './lib/config';
+import type { Logger } from './lib/logger';
+
+/** Starts one HTTP worker and returns a graceful stop: readiness turns 503 first, then the
+ *  listener closes after SHUTDOWN_DELAY_MS, in-flight requests finish, and the pools close. */
+export async function startServer(config: Config, log: Logger, scrape?: () => Promise<string>) {
+  const service = createApp(config, log, scrape);
+  const server = http.createServer(service.app);
+  // Longer than common load-balancer idle timeouts, so they close first and never hit a dead socket.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, resolve);
+  });
+  service.startQueueTicks();
+  const port = (server.address() as AddressInfo).port;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      service.lifecycle.ready = false;
+      await new Promise((r) => setTimeout(r, config.SHUTDOWN_DELAY_MS));
+      const forced = setTimeout(() => {
+        log.warn('drain timed out; closing the remaining connections');
+        server.closeAllConnections();
+      }, config.SHUTDOWN_TIMEOUT_MS);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      clearTimeout(forced);
+      await service.close();
+    })();
+    return stopping;
+  };
+  return { port, server, service, stop };
+}
+
+export type RunningServer = Awaited<ReturnType<typeof startServer>>;

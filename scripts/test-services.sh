@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Private PostgreSQL and Redis for tests and benchmarks: Debian's packages, our own ports and data
+# dirs under $STATE, never the system instances.
+#   scripts/test-services.sh start|stop|env|stop-redis|start-redis|stop-postgres|start-postgres
+set -euo pipefail
+
+STATE=${HEADROOM_TEST_STATE:-/tmp/headroom-test}
+PG_PORT=${HEADROOM_PG_PORT:-55432}
+REDIS_PORT=${HEADROOM_REDIS_PORT:-56379}
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
+
+say() { echo "[services] $*" >&2; }
+
+install_packages() {
+  local missing=()
+  [ -n "$PG_BIN" ] || missing+=(postgresql)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  [ ${#missing[@]} -eq 0 ] && return
+  [ "$(id -u)" -eq 0 ] || { say "need ${missing[*]}: run as root or install them with apt-get"; exit 1; }
+  say "installing ${missing[*]} from Debian"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+}
+
+# initdb and postgres refuse to run as root.
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+start_postgres() {
+  local data=$STATE/pg
+  if [ -f "$data/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then return; fi
+  if [ ! -f "$data/PG_VERSION" ]; then
+    mkdir -p "$data"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$STATE" "$data"
+    as_pg "$PG_BIN/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
+    cat >>"$data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$data'
+max_connections = 300
+shared_buffers = 256MB
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+CONF
+  fi
+  port_free "$PG_PORT" || { say "port $PG_PORT is taken by another process; set HEADROOM_PG_PORT"; exit 1; }
+  as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 30 start >/dev/null \
+    || { say "PostgreSQL did not start; see $data/server.log"; exit 1; }
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qtc "SELECT 1 FROM pg_database WHERE datname='booking'" | grep -q 1 \
+    || "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres booking
+}
+
+stop_postgres() {
+  [ -f "$STATE/pg/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$STATE/pg" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+start_redis() {
+  redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return
+  port_free "$REDIS_PORT" || { say "port $REDIS_PORT is taken by another process; set HEADROOM_REDIS_PORT"; exit 1; }
+  mkdir -p "$STATE/redis"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$STATE/redis" --save '' --appendonly no \
+    --daemonize yes --pidfile "$STATE/redis/redis.pid" --logfile "$STATE/redis/redis.log"
+  for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return; sleep 0.1; done
+  say "Redis did not start; see $STATE/redis/redis.log"; exit 1
+}
+
+stop_redis() {
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 || return 0; sleep 0.1; done
+}
+
+case "${1:-}" in
+  start) install_packages; start_postgres; start_redis; say "PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT" ;;
+  stop) stop_redis; stop_postgres; say "stopped" ;;
+  start-redis) start_redis ;;
+  stop-redis) stop_redis ;;
+  start-postgres) start_postgres ;;
+  stop-postgres) stop_postgres ;;
+  env)
+    echo "DATABASE_URL=postgres://postgres@127.0.0.1:$PG_PORT/booking"
+    echo "REDIS_URL=redis://127.0.0.1:$REDIS_PORT" ;;
+  *) echo "usage: $0 start|stop|env|start-redis|stop-redis|start-postgres|stop-postgres" >&2; exit 2 ;;
+esac
