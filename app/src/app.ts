@@ -63,6 +63,14 @@ export function createApp(config: Config, log: Logger, scrape?: () => Promise<st
   let tickTimer: NodeJS.Timeout | undefined;
   return {
     app, db, redis, metrics, lifecycle, queue,
+    redisReady(timeoutMs: number) {
+      if (redis.status === 'ready') return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(done, timeoutMs);
+        function done() { clearTimeout(timer); redis.off('ready', done); resolve(); }
+        redis.once('ready', done);
+      });
+    },
     /** Promotes waiting users and refreshes the queue gauges even when no request arrives. */
     startQueueTicks() {
       tickTimer = setInterval(() => {

@@ -8,6 +8,9 @@ import type { Logger } from './lib/logger';
  *  listener closes after SHUTDOWN_DELAY_MS, in-flight requests finish, and the pools close. */
 export async function startServer(config: Config, log: Logger, scrape?: () => Promise<string>) {
   const service = createApp(config, log, scrape);
+  // Commands fail fast while Redis is not connected, so give it a moment before taking traffic;
+  // if it stays away the service still starts, and /readyz says why.
+  await service.redisReady(2000);
   const server = http.createServer(service.app);
   // Longer than common load-balancer idle timeouts, so they close first and never hit a dead socket.
   server.keepAliveTimeout = 65_000;

@@ -83,3 +83,27 @@ export const auth = (token: string, extra: Record<string, string> = {}) => ({ 'U
 
 let keyCounter = 0;
 export const newKey = () => `key-${process.pid}-${Date.now()}-${keyCounter++}`;
+
+/** Inserts `count` users with one balance in one statement; returns their ids. */
+export async function createUsers(app: TestApp, count: number, balance = 0): Promise<number[]> {
+  const ids = Array.from({ length: count }, () => freshId());
+  const db = app.running.service.db;
+  for (let i = 0; i < ids.length; i += 5000) {
+    const chunk = ids.slice(i, i + 5000);
+    await db('users').insert(chunk.map((id) => ({ id, name: `user-${id}` })));
+    await db('points').insert(chunk.map((id) => ({ user_id: id, balance })));
+  }
+  return ids;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Counts replies by "status code" or "status code/error code". */
+export function tally(replies: Reply[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of replies) {
+    const k = r.body?.error?.code ? `${r.status}/${r.body.error.code}` : String(r.status);
+    out[k] = (out[k] ?? 0) + 1;
+  }
+  return out;
+}
