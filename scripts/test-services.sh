@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Private PostgreSQL and Redis for tests and benchmarks: Debian's packages, our own ports and data
-# dirs under $STATE, never the system instances.
+# dirs under $STATE, never the system instances. Also installs promtool, which the tests use.
 #   scripts/test-services.sh start|stop|env|stop-redis|start-redis|stop-postgres|start-postgres
 set -euo pipefail
 
@@ -15,6 +15,7 @@ install_packages() {
   local missing=()
   [ -n "$PG_BIN" ] || missing+=(postgresql)
   command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v promtool >/dev/null || missing+=(prometheus)
   [ ${#missing[@]} -eq 0 ] && return
   [ "$(id -u)" -eq 0 ] || { say "need ${missing[*]}: run as root or install them with apt-get"; exit 1; }
   say "installing ${missing[*]} from Debian"

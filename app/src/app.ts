@@ -24,7 +24,7 @@ import { UserRepository } from './users/repository';
 /** Builds the service: its clients, components and Express app. Nothing listens yet. */
 export function createApp(config: Config, log: Logger, scrape?: () => Promise<string>) {
   const metrics = createMetrics();
-  const db = createDb(config.DATABASE_URL, config.DB_POOL_MAX);
+  const db = createDb(config.DATABASE_URL, config.DB_POOL_MAX, { log });
   const redis = createRedis(config.REDIS_URL);
   redis.on('error', (err) => log.debug({ err: err.message }, 'redis connection error'));
   const cache = new JsonCache(redis, config.CACHE_TTL_MS, log);

@@ -6,7 +6,7 @@ import { createRedis } from '../src/lib/redis';
 export const mochaHooks = {
   async beforeAll() {
     const config = loadConfig();
-    const db = createDb(config.DATABASE_URL, 1, '');
+    const db = createDb(config.DATABASE_URL, 1, { forService: false });
     await db.raw('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
     await db.migrate.latest();
     await db.destroy();

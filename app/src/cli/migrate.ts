@@ -4,7 +4,7 @@ import { createDb } from '../lib/db';
 /** Applies pending migrations (the chart runs this as a Job before the pods roll). */
 async function main() {
   const config = loadConfig();
-  const db = createDb(config.DATABASE_URL, 1, '');
+  const db = createDb(config.DATABASE_URL, 1, { forService: false });
   try {
     const [batch, applied] = await db.migrate.latest();
     console.log(applied.length ? `migrations applied (batch ${batch}): ${applied.join(', ')}` : 'schema is up to date');

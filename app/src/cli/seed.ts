@@ -41,7 +41,7 @@ async function copy(client: pg.PoolClient, table: string, count: number, row: (i
 
 export async function seed(databaseUrl: string, size: SeedSize) {
   const s = SIZES[size];
-  const db = createDb(databaseUrl, 1, '');
+  const db = createDb(databaseUrl, 1, { forService: false });
   try {
     await db.migrate.latest();
   } finally {

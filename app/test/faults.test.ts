@@ -1,0 +1,80 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { call, createUser, sleep, startApp, TestApp } from './support';
+
+// Stops the real Redis and PostgreSQL under a running service: it must answer 503 quickly with
+// Retry-After, report not-ready, and recover by itself once they are back.
+
+const SERVICES = path.join(__dirname, '..', '..', 'scripts', 'test-services.sh');
+const services = (verb: string) => execFileSync(SERVICES, [verb], { stdio: 'ignore' });
+
+async function eventually(check: () => Promise<boolean>, what: string, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(200);
+  }
+  throw new Error(`${what} did not happen within ${ms} ms`);
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const start = Date.now();
+  const value = await work();
+  return { ms: Date.now() - start, value };
+}
+
+describe('faults', () => {
+  let app: TestApp;
+  let userId: number;
+  before(async () => {
+    app = await startApp();
+    userId = await createUser(app, 100);
+  });
+  after(async () => {
+    services('start-redis');
+    services('start-postgres');
+    await app.stop();
+  });
+
+  it('when Redis stops, then queue endpoints answer 503 fast and /readyz is 503; both recover when it returns', async () => {
+    services('stop-redis');
+    const issue = await timed(() => call(app, 'POST', '/queue/token', { body: { userId } }));
+    expect(issue.value.status).to.equal(503);
+    expect(issue.value.body.error.code).to.equal('SERVICE_UNAVAILABLE');
+    expect(issue.value.headers.get('retry-after')).to.equal('1');
+    expect(issue.ms, 'a 503 while Redis is down must not wait for a timeout').to.be.below(2000);
+    const status = await call(app, 'GET', '/queue/status', { headers: { 'User-Token': '00000000-0000-4000-8000-000000000000' } });
+    expect(status.status).to.equal(503);
+    const ready = await call(app, 'GET', '/readyz');
+    expect(ready.status).to.equal(503);
+    expect(ready.body.checks.postgresql).to.equal('ok');
+    expect(ready.body.checks.redis).to.not.equal('ok');
+    expect((await call(app, 'GET', `/users/${userId}/points`)).status, 'PostgreSQL-only reads keep working').to.equal(200);
+
+    services('start-redis');
+    await eventually(async () => (await call(app, 'GET', '/readyz')).status === 200, '/readyz turning 200');
+    expect((await call(app, 'POST', '/queue/token', { body: { userId } })).status).to.equal(201);
+  });
+
+  it('when PostgreSQL stops, then its endpoints answer 503 fast and /readyz is 503; both recover when it returns', async () => {
+    services('stop-postgres');
+    const balance = await timed(() => call(app, 'GET', `/users/${userId}/points`));
+    expect(balance.value.status).to.equal(503);
+    expect(balance.value.body.error.code).to.equal('SERVICE_UNAVAILABLE');
+    expect(balance.value.headers.get('retry-after')).to.equal('1');
+    expect(balance.ms).to.be.below(3000);
+    const charge = await call(app, 'POST', `/users/${userId}/points/charge`, { body: { amount: 5 }, headers: { 'Idempotency-Key': 'fault-1' } });
+    expect(charge.status).to.equal(503);
+    const ready = await call(app, 'GET', '/readyz');
+    expect(ready.status).to.equal(503);
+    expect(ready.body.checks.redis).to.equal('ok');
+    expect(ready.body.checks.postgresql).to.not.equal('ok');
+
+    services('start-postgres');
+    await eventually(async () => (await call(app, 'GET', '/readyz')).status === 200, '/readyz turning 200');
+    const retried = await call(app, 'POST', `/users/${userId}/points/charge`, { body: { amount: 5 }, headers: { 'Idempotency-Key': 'fault-1' } });
+    expect(retried.status).to.equal(200);
+    expect(retried.body.data.balance, 'the failed attempt charged nothing').to.equal(105);
+  });
+});
