@@ -64,3 +64,11 @@ test: ## Run every test: typecheck, app API/concurrency/fault tests, then the re
 .PHONY: test-app
 test-app: build services ## The booking service's tests against real PostgreSQL and Redis
 	@trap '$(SERVICES) stop' EXIT; $(WITH_SERVICES) npm run --silent -w app test
+
+##@ Experiments
+
+.PHONY: experiment
+experiment: ## Deploy PROFILE, replay the spike, record replicas vs throughput, write a report (not built yet)
+	@echo "make experiment is not built yet: the chart, the TestRuns and the recorder are open issues." >&2
+	@echo "What works today: make cluster-up (local Kubernetes), make image, make test, make bench." >&2
+	@exit 2
