@@ -1,6 +1,6 @@
 import knex, { Knex } from 'knex';
-import path from 'node:path';
 import pg from 'pg';
+import { migrationSource } from '../migrations';
 import type { Logger } from './logger';
 
 export type Db = Knex;
@@ -25,6 +25,6 @@ export function createDb(url: string, poolMax: number, { forService = true, log 
     },
     pool: { min: 0, max: poolMax, acquireTimeoutMillis: 2000, createTimeoutMillis: 2000, idleTimeoutMillis: 10_000 },
     acquireConnectionTimeout: 2000,
-    migrations: { directory: path.join(__dirname, '..', 'migrations'), loadExtensions: ['.js', '.ts'] },
+    migrations: { migrationSource },
   });
 }

@@ -1,0 +1,14 @@
+import type { Knex } from 'knex';
+import * as booking001 from './001_booking';
+
+// Listed in code, named without an extension: the same schema history whether the service runs
+// from compiled JavaScript or from TypeScript in tests.
+const MIGRATIONS: Record<string, Knex.Migration> = {
+  '001_booking': booking001,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(MIGRATIONS),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => MIGRATIONS[name],
+};
