@@ -11,6 +11,7 @@ export HEADROOM_CACHE
 
 -include versions.env
 -include k8s/k8s.mk
+-include charts/charts.mk
 -include bench/bench.mk
 
 SIZE ?= small
@@ -58,8 +59,9 @@ run: build services ## Run the service locally on :3000 against the private serv
 ##@ Tests
 
 .PHONY: test
-test: ## Run every test: typecheck, app API/concurrency/fault tests, then the rest
+test: ## Run every test: the service against real PostgreSQL and Redis, then the chart's offline checks
 	$(MAKE) --no-print-directory test-app
+	$(MAKE) --no-print-directory test-chart
 
 .PHONY: test-app
 test-app: build services ## The booking service's tests against real PostgreSQL and Redis

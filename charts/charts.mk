@@ -1,0 +1,81 @@
+# The booking chart's targets. Included by the root Makefile (after versions.env and k8s/k8s.mk);
+# also usable as `make -f Makefile -f charts/charts.mk <target>`.
+CHARTS_MK_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+CHART_DIR := $(CHARTS_MK_DIR)/booking
+
+# Pinned versions of the chart's test tools (built by charts/scripts/chart-tools.sh into HEADROOM_CACHE).
+HELM_UNITTEST_VERSION ?= v1.1.2
+# kube-score stands in for kube-linter, which the Go module proxy refuses (403).
+KUBE_SCORE_VERSION ?= v1.20.0
+# ServiceMonitor/PrometheusRule CRDs for server-side dry-runs, from this operator release's Go module.
+PROMETHEUS_OPERATOR_VERSION ?= v0.85.0
+export HELM_UNITTEST_VERSION KUBE_SCORE_VERSION PROMETHEUS_OPERATOR_VERSION
+
+HEADROOM_CACHE ?= $(HOME)/.cache/headroom
+CLUSTER ?= local
+HELM ?= $(HEADROOM_CACHE)/bin/helm-$(HELM_VERSION)
+LOCAL_KUBECONFIG ?= $(HEADROOM_CACHE)/cluster/kubeconfig
+# The pinned promtool when 'make tools' built it, else Debian's if installed, else build the pinned one.
+PROMTOOL_PINNED := $(HEADROOM_CACHE)/bin/promtool-$(PROMETHEUS_VERSION)
+PROMTOOL ?= $(firstword $(wildcard $(PROMTOOL_PINNED) /usr/bin/promtool) $(PROMTOOL_PINNED))
+
+# Only the pinned binaries in the cache are built on demand; HELM=/usr/bin/helm etc. are used as given.
+CHART_TOOL_DEPS = $(filter $(HEADROOM_CACHE)/%,$(HELM) $(PROMTOOL))
+
+PROFILE ?= 250m-512m
+PROFILES := $(sort $(basename $(notdir $(wildcard $(CHART_DIR)/profiles/*.yaml))))
+RELEASE ?= booking
+NAMESPACE ?= headroom
+DEPLOY_TIMEOUT ?= 10m
+# More helm flags for deploy, e.g. HELM_ARGS="--set seed.enabled=true --set autoscaling.maxReplicas=6".
+HELM_ARGS ?=
+# The app image tag: the one 'make image' saved last (it keeps a single app-<tag>.tar), else what
+# it would build now (git describe).
+APP_IMAGE_TAG ?= $(or $(patsubst app-%.tar,%,$(notdir $(lastword $(wildcard $(HEADROOM_CACHE)/images/app-*.tar)))),$(shell git describe --always --dirty 2>/dev/null || echo dev))
+
+# local: the cluster of 'make cluster-up'; current: kubectl's current context.
+DEPLOY_KUBECONFIG = $(if $(filter current,$(CLUSTER)),,KUBECONFIG=$(LOCAL_KUBECONFIG))
+DEPLOY_SETS = --set image.tag=$(APP_IMAGE_TAG) \
+  $(if $(POSTGRES_IMAGE_TAG),--set postgresql.image.tag=$(POSTGRES_IMAGE_TAG)) \
+  $(if $(REDIS_IMAGE_TAG),--set redis.image.tag=$(REDIS_IMAGE_TAG)) \
+  $(if $(REGISTRY),--set image.repository=$(REGISTRY)/app --set postgresql.image.repository=$(REGISTRY)/postgres --set redis.image.repository=$(REGISTRY)/redis)
+
+##@ Chart
+
+.PHONY: deploy
+deploy: $(filter $(HEADROOM_CACHE)/%,$(HELM)) ## Install or upgrade the chart: PROFILE=<name> [CLUSTER=current] [NAMESPACE=headroom] [HELM_ARGS=...]
+	@[[ -f $(CHART_DIR)/profiles/$(PROFILE).yaml ]] || { \
+	  echo "ERROR: unknown profile '$(PROFILE)'. Available: $(PROFILES)" >&2; exit 2; }
+	@$(if $(filter current,$(CLUSTER)),true,[[ -f $(LOCAL_KUBECONFIG) ]] || { \
+	  echo "ERROR: no local cluster ($(LOCAL_KUBECONFIG) missing): run 'make cluster-up', or use CLUSTER=current." >&2; exit 1; })
+	@echo "[deploy] $(RELEASE) in $(NAMESPACE): profile $(PROFILE), image tag $(APP_IMAGE_TAG), cluster $(CLUSTER)"
+	$(DEPLOY_KUBECONFIG) $(HELM) upgrade --install $(RELEASE) $(CHART_DIR) \
+	  --namespace $(NAMESPACE) --create-namespace \
+	  -f $(CHART_DIR)/profiles/$(PROFILE).yaml $(DEPLOY_SETS) $(HELM_ARGS) \
+	  --wait --wait-for-jobs --timeout $(DEPLOY_TIMEOUT)
+
+.PHONY: undeploy
+undeploy: $(filter $(HEADROOM_CACHE)/%,$(HELM)) ## Uninstall the chart's release (RELEASE, NAMESPACE, CLUSTER as for deploy)
+	$(DEPLOY_KUBECONFIG) $(HELM) uninstall $(RELEASE) --namespace $(NAMESPACE) --wait --ignore-not-found
+
+.PHONY: test-chart
+test-chart: $(CHART_TOOL_DEPS) ## Offline chart checks: lint+schema, helm-unittest, kube-score, promtool rules and dashboard queries
+	HELM=$(HELM) PROMTOOL=$(PROMTOOL) $(CHARTS_MK_DIR)/scripts/test-chart.sh
+
+.PHONY: chart-tools
+chart-tools: ## Build the chart's test tools (helm-unittest plugin, kube-score) into HEADROOM_CACHE
+	$(CHARTS_MK_DIR)/scripts/chart-tools.sh
+
+.PHONY: chart-crds
+chart-crds: ## Extract the pinned prometheus-operator CRDs (ServiceMonitor, PrometheusRule) from its Go module
+	$(CHARTS_MK_DIR)/scripts/fetch-crds.sh
+
+.PHONY: data-images
+data-images: ## Build the in-chart PostgreSQL and Redis images from Debian packages (root); import them when the cluster runs
+	$(CHARTS_MK_DIR)/../k8s/scripts/build-data-images.sh
+
+$(HEADROOM_CACHE)/bin/helm-$(HELM_VERSION):
+	$(CHARTS_MK_DIR)/../k8s/scripts/build-go-tools.sh helm
+
+$(PROMTOOL_PINNED):
+	$(CHARTS_MK_DIR)/../k8s/scripts/build-go-tools.sh prometheus

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Offline checks of charts/booking, no cluster needed:
+#   1. helm lint --strict: defaults, every profile, every ci/*-values.yaml;
+#      the schema must refuse bad values (negative replicas, unknown keys, malformed quantities)
+#   2. helm-unittest suites (tests/*_test.yaml)
+#   3. kube-score over the rendered manifests of every profile and ci values file
+#   4. promtool check/test rules on files/rules.yaml; dashboard queries parse as PromQL
+# Ends with one 'N passed, N failed' line. Env (from charts/charts.mk): HELM, PROMTOOL,
+# HELM_UNITTEST_VERSION, KUBE_SCORE_VERSION.
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+chart="$(cd "$here/../booking" && pwd)"
+: "${HELM:?set by charts/charts.mk}" "${PROMTOOL:?set by charts/charts.mk}"
+[[ -x $HELM ]] || { echo "ERROR: $HELM missing: run 'make tools' first." >&2; exit 1; }
+[[ -x $PROMTOOL ]] || { echo "ERROR: $PROMTOOL missing: run 'make tools' or apt-get install prometheus." >&2; exit 1; }
+eval "$("$here/chart-tools.sh")" || exit 1   # HELM_PLUGINS, KUBE_SCORE
+export HELM_PLUGINS
+
+work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+ok() { passed=$((passed + 1)); printf '  ok    %s\n' "$1"; }
+bad() { failed=$((failed + 1)); printf '  FAIL  %s\n' "$1"; [[ -s $work/out ]] && sed 's/^/        /' "$work/out"; }
+# check NAME CMD...: passes when CMD exits 0.
+check() { local name=$1; shift; if "$@" >"$work/out" 2>&1; then ok "$name"; else bad "$name"; fi; }
+# refuse NAME PATTERN CMD...: passes when CMD fails and says PATTERN.
+refuse() {
+  local name=$1 pattern=$2; shift 2
+  if "$@" >"$work/out" 2>&1; then bad "$name (accepted)"
+  elif grep -Eq -- "$pattern" "$work/out"; then ok "$name"
+  else bad "$name (failed without: $pattern)"; fi
+}
+
+profiles=("$chart"/profiles/*.yaml)
+cis=("$chart"/ci/*-values.yaml)
+
+echo "== helm lint --strict"
+check "defaults" "$HELM" lint --strict "$chart"
+for f in "${profiles[@]}" "${cis[@]}"; do
+  check "${f#"$chart"/}" "$HELM" lint --strict "$chart" -f "$f"
+done
+echo "== values schema refuses bad values"
+printf 'profile: typo\nresources:\n  requests: {cpu: "1", memory: 1Gi}\n  limits: {cpu: "1", memory: 1Gi}\n  cpus: 2\n' >"$work/typo.yaml"
+refuse "negative replica count" 'replicaCount: Must be greater than or equal to 0' "$HELM" lint --strict "$chart" --set replicaCount=-1
+refuse "unknown key in a profile" 'Additional property cpus is not allowed' "$HELM" lint --strict "$chart" -f "$work/typo.yaml"
+refuse "unknown value key" 'Additional property replicas is not allowed' "$HELM" lint --strict "$chart" --set replicas=2
+refuse "malformed memory quantity" 'memory: Does not match pattern' "$HELM" lint --strict "$chart" --set resources.limits.memory=1GB
+refuse "malformed CPU quantity" 'resources.limits.cpu' "$HELM" lint --strict "$chart" --set resources.limits.cpu=2cores
+refuse "grace period shorter than the drain" 'terminationGracePeriodSeconds \(10\) must be at least' "$HELM" template t "$chart" --set terminationGracePeriodSeconds=10
+
+echo "== helm unittest"
+if "$HELM" unittest --color=false "$chart" >"$work/out" 2>&1; then
+  ok "$(grep -E '^Tests:' "$work/out" | tr -s ' ')"
+else
+  bad "helm unittest"
+fi
+
+echo "== kube-score $KUBE_SCORE_VERSION (exclusions and reasons: charts/booking/.kube-score-ignore)"
+ignores=()
+while read -r id _; do ignores+=(--ignore-test "$id"); done < <(grep -Ev '^(#|$)' "$chart/.kube-score-ignore")
+for f in "${profiles[@]}" "${cis[@]}"; do
+  name="${f#"$chart"/}"
+  # Profiles are scored with the optional parts a production install would turn on.
+  extra=()
+  [[ $name == profiles/* ]] && extra=(--set networkPolicy.enabled=true --set metrics.serviceMonitor.enabled=true --set metrics.prometheusRule.enabled=true)
+  if "$HELM" template booking "$chart" -f "$f" "${extra[@]}" >"$work/rendered.yaml" 2>"$work/out"; then
+    check "$name" "$KUBE_SCORE" score --color never --exit-one-on-warning \
+      --enable-optional-test container-seccomp-profile "${ignores[@]}" "$work/rendered.yaml"
+  else
+    bad "$name (render)"
+  fi
+done
+
+echo "== promtool ($("$PROMTOOL" --version 2>&1 | head -1 | awk '{print $3}'))"
+check "check rules files/rules.yaml" "$PROMTOOL" check rules "$chart/files/rules.yaml"
+for t in "$chart"/tests/rules/*_test.yaml; do
+  check "test rules ${t#"$chart"/}" "$PROMTOOL" test rules "$t"
+done
+# Every dashboard query, with its variables filled in, must parse: written as recording rules
+# into a rules file that promtool checks.
+# shellcheck disable=SC2016 # JavaScript, not shell, inside the quotes
+if node -e '
+  const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const exprs = d.panels.flatMap((p) => p.targets.map((t) => t.expr));
+  const fill = (e) => e.replaceAll("$namespace", "shop").replaceAll("$workload", "booking");
+  console.log("groups:\n- name: dashboard\n  rules:");
+  exprs.forEach((e, i) => console.log(`  - record: dashboard:query${i}\n    expr: ${JSON.stringify(fill(e))}`));
+  ' "$chart/files/dashboard.json" >"$work/dashboard-rules.yaml" 2>"$work/out"; then
+  check "dashboard queries parse ($(grep -c 'record:' "$work/dashboard-rules.yaml") queries)" "$PROMTOOL" check rules "$work/dashboard-rules.yaml"
+else
+  bad "dashboard.json is not valid JSON"
+fi
+
+echo
+echo "chart: $passed passed, $failed failed"
+((failed == 0))

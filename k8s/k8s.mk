@@ -1,0 +1,54 @@
+# Local cluster and toolchain targets. Included by the root Makefile after 'include versions.env';
+# also usable alone: make -f k8s/k8s.mk help
+K8S_MK_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+include $(K8S_MK_DIR)/../versions.env
+
+HEADROOM_CACHE ?= $(HOME)/.cache/headroom
+export HEADROOM_CACHE
+# local: the single-node cluster on this machine; current: the current kube context (kind, EKS...).
+CLUSTER ?= local
+export CLUSTER
+
+# Pinned tools for other targets and scripts ('make tools' builds them).
+KUBECTL := $(HEADROOM_CACHE)/bin/kubectl-$(KUBERNETES_VERSION)
+HELM := $(HEADROOM_CACHE)/bin/helm-$(HELM_VERSION)
+K6 := $(HEADROOM_CACHE)/bin/k6-$(K6_VERSION)
+# Kubeconfig of the local cluster (CLUSTER=current uses kubectl's own).
+LOCAL_KUBECONFIG := $(HEADROOM_CACHE)/cluster/kubeconfig
+
+# The root Makefile has its own help; this one is for 'make -f k8s/k8s.mk'.
+ifeq ($(notdir $(firstword $(MAKEFILE_LIST))),k8s.mk)
+.DEFAULT_GOAL := help
+SHELL := bash -o pipefail
+.PHONY: help
+help: ## Show the targets.
+	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make <target>\n"} /^[a-zA-Z0-9_-]+:.*?##/ { printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+endif
+
+##@ Cluster
+
+.PHONY: tools
+tools: ## Build the pinned Kubernetes, etcd, add-ons, Prometheus, helm, k6 and local images into HEADROOM_CACHE.
+	$(K8S_MK_DIR)/scripts/build-kubernetes.sh
+	$(K8S_MK_DIR)/scripts/build-go-tools.sh
+	$(K8S_MK_DIR)/scripts/build-images.sh
+
+.PHONY: cluster-up
+cluster-up: ## Start the local single-node cluster (root; idempotent); kubeconfig in HEADROOM_CACHE/cluster/kubeconfig.
+	$(K8S_MK_DIR)/scripts/cluster-up.sh
+
+.PHONY: cluster-down
+cluster-down: ## Stop the local cluster and remove its processes, mounts, interfaces, rules and state.
+	$(K8S_MK_DIR)/scripts/cluster-down.sh
+
+.PHONY: cluster-status
+cluster-status: ## Show the local cluster's components, containment, node and pods.
+	$(K8S_MK_DIR)/scripts/cluster-status.sh
+
+.PHONY: image
+image: ## Build the app image from ./Dockerfile on the local Node base; load it into the cluster (CLUSTER=current: kind or REGISTRY).
+	$(K8S_MK_DIR)/scripts/build-app-image.sh
+
+.PHONY: test-cluster
+test-cluster: ## Smoke-test the running cluster: DNS, HPA scale-up, CPU throttling, network containment.
+	$(K8S_MK_DIR)/test/smoke.sh

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Builds the app image from the repo's Dockerfile on the locally made Node base image, then makes
+# it available to the cluster: imported into the local containerd, or with CLUSTER=current loaded
+# into kind or pushed to $REGISTRY.
+# Env: APP_IMAGE_TAG (default: git describe), REGISTRY (CLUSTER=current, non-kind).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$K8S_DIR/scripts/cluster-env.sh"
+require_root "make image (buildah)" image
+[[ -f $REPO_ROOT/Dockerfile ]] || die "no Dockerfile at $REPO_ROOT."
+
+tag="${APP_IMAGE_TAG:-$(git -C "$REPO_ROOT" describe --always --dirty 2>/dev/null || echo dev)}"
+ref="$IMAGE_PREFIX/app:$tag"
+base="$IMAGE_PREFIX/node-base:$NODE_BASE_IMAGE_TAG"
+
+"$K8S_DIR/scripts/build-images.sh" node-base
+bh inspect --type image "$base" >/dev/null 2>&1 ||
+  bh pull -q "docker-archive:$IMAGES_DIR/node-base-$NODE_BASE_IMAGE_TAG.tar" >/dev/null
+
+# RUN steps use the host network so npm reaches its registry the way it does on the host, and
+# trust what the host trusts (some networks re-sign TLS with their own CA): the host's CA bundle
+# and an npmrc naming it are mounted for the build only, never copied into the image.
+build_mounts=()
+host_ca=/etc/ssl/certs/ca-certificates.crt
+if [[ -f $host_ca ]]; then
+  npmrc="$(mktemp)"; trap 'rm -f "$npmrc"' EXIT
+  echo "cafile=$host_ca" >"$npmrc"
+  build_mounts+=(-v "$host_ca:$host_ca:ro" -v "$npmrc:/usr/etc/npmrc:ro")
+fi
+
+log "image $ref: building from $REPO_ROOT/Dockerfile on $base"
+# --pull=never: every FROM must be local.
+nice_run buildah "${BUILDAH_FLAGS[@]}" bud --pull=never --network host --layers "${build_mounts[@]}" \
+  --build-arg "BASE_IMAGE=$base" -t "$ref" -f "$REPO_ROOT/Dockerfile" "$REPO_ROOT"
+
+archive="$IMAGES_DIR/app-$tag.tar"
+rm -f "$IMAGES_DIR"/app-*.tar
+bh push -q "$ref" "docker-archive:$archive:$ref"
+log "image $ref: saved to $archive"
+
+if [[ ${CLUSTER:-local} == current ]]; then
+  context="$(kubectl config current-context)"
+  if [[ $context == kind-* ]]; then
+    command -v kind >/dev/null || die "context $context is kind but the kind command is missing."
+    kind load image-archive "$archive" --name "${context#kind-}"
+    log "image $ref loaded into kind cluster ${context#kind-}"
+  else
+    [[ -n ${REGISTRY:-} ]] || die "CLUSTER=current ($context) needs REGISTRY=host[:port]/path to push $ref to."
+    bh push "$ref" "docker://$REGISTRY/app:$tag"
+    log "image pushed as $REGISTRY/app:$tag; set the chart's image.repository to $REGISTRY/app"
+  fi
+elif [[ -S $CONTAINERD_SOCK ]]; then
+  ctr --address "$CONTAINERD_SOCK" -n k8s.io images import "$archive" >/dev/null
+  log "image $ref imported into the local cluster"
+else
+  log "local cluster not running; 'make cluster-up' imports $archive"
+fi
+echo "$ref"
