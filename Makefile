@@ -12,6 +12,7 @@ export HEADROOM_CACHE
 -include versions.env
 -include k8s/k8s.mk
 -include charts/charts.mk
+-include k6-operator/k6-operator.mk
 -include bench/bench.mk
 
 SIZE ?= small
@@ -59,9 +60,10 @@ run: build services ## Run the service locally on :3000 against the private serv
 ##@ Tests
 
 .PHONY: test
-test: ## Run every test: the service against real PostgreSQL and Redis, then the chart's offline checks
+test: ## Run every test: the service against real PostgreSQL and Redis, then the chart's and k6 scripts' offline checks
 	$(MAKE) --no-print-directory test-app
 	$(MAKE) --no-print-directory test-chart
+	$(MAKE) --no-print-directory test-k6
 
 .PHONY: test-app
 test-app: build services ## The booking service's tests against real PostgreSQL and Redis

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Builds the images k6-operator needs, locally (nothing is pulled), into $HEADROOM_CACHE/images/*.tar,
+# and imports them into the local cluster's containerd when it is running:
+#   k6          the runner and initializer: the pinned k6 (static, CGO_ENABLED=0) + busybox for the
+#               initializer's `sh -c "k6 archive ... && k6 inspect ... ; ! cat /tmp/k6logs | grep ..."`
+#   k6-starter  the starter Job's `sh -c "curl --retry 3 -X PATCH http://<runner>:6565/v1/status ..."`:
+#               busybox sh + Debian's curl with the libraries it links
+#   k6-operator the manager, from github.com/grafana/k6-operator@$K6_OPERATOR_VERSION (./cmd)
+# Skips images whose archive exists. Usage: build-images.sh [k6|k6-starter|k6-operator...]
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$HERE/../../k8s/scripts/lib.sh"
+source "$HERE/../../k8s/scripts/cluster-env.sh"
+eval "$(sed -n 's/^\(K6_[A-Z_]*\) ?= \(.*\)$/: "${\1:=\2}"/p' "$HERE/../k6-operator.mk")"
+require_root "Building images with buildah" k6-operator
+command -v buildah >/dev/null || die "buildah missing: apt-get install -y buildah"
+[[ -x /bin/busybox ]] && file -L /bin/busybox | grep -q 'statically linked' ||
+  die "a static busybox is needed for the k6 images' /bin/sh: apt-get install -y busybox-static"
+mkdir -p "$IMAGES_DIR"
+
+save() { # container name tag
+  local ref="$IMAGE_PREFIX/$2:$3" archive="$IMAGES_DIR/$2-$3.tar"
+  bh commit -q "$1" "$ref" >/dev/null
+  bh rm "$1" >/dev/null
+  bh push -q "$ref" "docker-archive:$archive.tmp:$ref"
+  mv "$archive.tmp" "$archive"
+  log "image $ref: saved to $archive"
+}
+
+# A root filesystem with busybox as /bin/sh and its applets, and a world-writable /tmp.
+busybox_rootfs() { # dir
+  mkdir -p "$1"/{bin,usr/bin,tmp,etc}
+  chmod 1777 "$1/tmp"
+  cp /bin/busybox "$1/bin/busybox"
+  local applet
+  for applet in sh cat grep ls env sleep; do ln -sf busybox "$1/bin/$applet"; done
+  echo 'nobody:x:65534:65534:nobody:/tmp:/bin/sh' >"$1/etc/passwd"
+}
+
+build_k6() {
+  local tag=$K6_VERSION
+  [[ -f $IMAGES_DIR/k6-$tag.tar ]] && { log "image k6:$tag: cached"; return; }
+  local k6; k6="$(bin_path k6 "$K6_VERSION")"
+  [[ -x $k6 ]] || die "$k6 missing: run 'make tools' first."
+  file -L "$k6" | grep -q 'statically linked' || die "$k6 is not static (build it with CGO_ENABLED=0)."
+  local root; root="$(mktemp -d)"
+  busybox_rootfs "$root"
+  cp "$k6" "$root/usr/bin/k6"
+  local ctr; ctr="$(bh from scratch)"
+  bh copy "$ctr" "$root" / >/dev/null
+  bh config --env PATH=/usr/bin:/bin --workingdir /tmp --user 65534:65534 --cmd '["k6"]' "$ctr"
+  save "$ctr" k6 "$tag"
+  rm -rf "$root"
+}
+
+build_starter() {
+  local tag=$K6_STARTER_IMAGE_TAG
+  [[ -f $IMAGES_DIR/k6-starter-$tag.tar ]] && { log "image k6-starter:$tag: cached"; return; }
+  local curl; curl="$(command -v curl)" || die "curl missing on the host: apt-get install -y curl"
+  local root; root="$(mktemp -d)"
+  busybox_rootfs "$root"
+  cp -L "$curl" "$root/usr/bin/curl"
+  local f
+  for f in $(ldd "$curl" | grep -o '/[^ ]*' | sort -u); do
+    mkdir -p "$root$(dirname "$f")"
+    cp -L "$f" "$root$f"
+  done
+  chroot "$root" /usr/bin/curl --version >/dev/null || die "curl does not run inside the starter rootfs."
+  local ctr; ctr="$(bh from scratch)"
+  bh copy "$ctr" "$root" / >/dev/null
+  bh config --env PATH=/usr/bin:/bin --user 65534:65534 --cmd '["sh"]' "$ctr"
+  save "$ctr" k6-starter "$tag"
+  rm -rf "$root"
+}
+
+# The manager from its Go module: every release replaces github.com/grafana/k6-operator with ./,
+# so it builds inside a writable copy of the downloaded module, like k8s/scripts/build-go-tools.sh.
+build_manager() {
+  local tag=$K6_OPERATOR_VERSION
+  [[ -f $IMAGES_DIR/k6-operator-$tag.tar ]] && { log "image k6-operator:$tag: cached"; return; }
+  go_env
+  local module=github.com/grafana/k6-operator bin="$BIN_DIR/k6-operator-$tag"
+  if [[ ! -x $bin ]]; then
+    local work="$SRC_DIR/${module//\//_}@$tag" src json
+    if [[ ! -d $work ]]; then
+      json="$(go mod download -json "$module@$tag" 2>&1 || true)"
+      src="$(sed -n 's/^\t"Dir": "\(.*\)",$/\1/p' <<<"$json")"
+      [[ -d $src ]] || die "$module@$tag is not available from the Go module proxy ($GOPROXY):
+$(sed -n 's/^\t"Error": "\(.*\)",*$/\1/p' <<<"$json")"
+      cp -r "$src" "$work.tmp"; chmod -R u+w "$work.tmp"; mv "$work.tmp" "$work"
+    fi
+    log "k6-operator $tag: building $module/cmd"
+    (cd "$work" && nice_run go build -trimpath -ldflags "-s -w" -o "$bin" ./cmd) ||
+      die "k6-operator $tag did not build; see the go output above."
+  fi
+  local ctr; ctr="$(bh from scratch)"
+  bh copy "$ctr" "$bin" /manager >/dev/null
+  bh config --entrypoint '["/manager"]' --user 65534:65534 "$ctr"
+  save "$ctr" k6-operator "$tag"
+}
+
+import_all() {
+  local archive
+  if [[ -S $CONTAINERD_SOCK ]] && ctr --address "$CONTAINERD_SOCK" version >/dev/null 2>&1; then
+    for archive in "$@"; do
+      ctr --address "$CONTAINERD_SOCK" -n k8s.io images import "$archive" >/dev/null
+      log "imported $(basename "$archive") into the local cluster"
+    done
+  else
+    log "local cluster not running: import later with 'ctr --address $CONTAINERD_SOCK -n k8s.io images import <tar>' (or rerun this script)"
+  fi
+}
+
+images=("$@")
+((${#images[@]})) || images=(k6 k6-starter k6-operator)
+archives=()
+for i in "${images[@]}"; do
+  case $i in
+    k6) build_k6; archives+=("$IMAGES_DIR/k6-$K6_VERSION.tar") ;;
+    k6-starter) build_starter; archives+=("$IMAGES_DIR/k6-starter-$K6_STARTER_IMAGE_TAG.tar") ;;
+    k6-operator) build_manager; archives+=("$IMAGES_DIR/k6-operator-$K6_OPERATOR_VERSION.tar") ;;
+    *) die "unknown image '$i' (known: k6 k6-starter k6-operator)" ;;
+  esac
+done
+[[ ${CLUSTER:-local} == current ]] || import_all "${archives[@]}"

@@ -1,0 +1,35 @@
+// normal-plus-spike: 50 VUs browse for 1 m while a spike ramps 0 -> 400 VUs in 10 s, holds 30 s and
+// leaves in 10 s, starting at 10 s. The load `make experiment` replays with the HPA on.
+// Thresholds (the reports'): no request lost; p95 < 500 ms; errors < 1%.
+import { sleep } from 'k6';
+import { baseOptions, browse, randomUser, scaled, summary } from './journey.js';
+
+export const options = baseOptions({
+  scenarios: {
+    normal: { executor: 'constant-vus', vus: scaled(50), duration: '1m', gracefulStop: '10s' },
+    spike: {
+      executor: 'ramping-vus',
+      startTime: '10s',
+      startVUs: 0,
+      stages: [
+        { duration: '10s', target: scaled(400) },
+        { duration: '30s', target: scaled(400) },
+        { duration: '10s', target: 0 },
+      ],
+      gracefulRampDown: '10s',
+      gracefulStop: '10s',
+    },
+  },
+  thresholds: {
+    requests_lost: ['count==0'],
+    http_req_duration: ['p(95)<500'],
+    http_req_failed: ['rate<0.01'],
+  },
+});
+
+export default function () {
+  browse(randomUser());
+  sleep(1);
+}
+
+export const handleSummary = summary('normal-plus-spike');
