@@ -29,7 +29,7 @@ help: ## Show the verbs
 
 ##@ Booking service
 
-node_modules/.installed: package.json app/package.json package-lock.json
+node_modules/.installed: package.json app/package.json experiments/package.json package-lock.json
 	@echo "[deps] npm ci"
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
@@ -64,12 +64,17 @@ test: ## Run every test: the service against real PostgreSQL and Redis, then the
 	$(MAKE) --no-print-directory test-app
 	$(MAKE) --no-print-directory test-chart
 	$(MAKE) --no-print-directory test-k6
+	$(MAKE) --no-print-directory test-experiments
 
 .PHONY: test-app
 test-app: build services ## The booking service's tests against real PostgreSQL and Redis
 	@trap '$(SERVICES) stop' EXIT; $(WITH_SERVICES) npm run --silent -w app test
 
 ##@ Experiments
+
+.PHONY: test-experiments
+test-experiments: deps ## The analysis (USL fit, knee, HPA reaction, plan) and report tests on synthetic data
+	npm run --silent -w experiments test
 
 .PHONY: experiment
 experiment: ## Deploy PROFILE, replay the spike, record replicas vs throughput, write a report (not built yet)

@@ -1,0 +1,285 @@
+/**
+ * The recorder: watches one deployment under load and writes samples.csv and events.jsonl.
+ *
+ *   const rec = new Recorder(options: RecorderOptions)
+ *   await rec.start()                    informers listed and watching, first sample written
+ *   rec.mark(label, fields?): RunEvent   a controller's marker (e.g. 'spike.start') in events.jsonl
+ *   await rec.sampleNow(): Sample        one sample now (also what the timer does)
+ *   await rec.stop()                     timer and watches stopped; files complete
+ *   rec.samplesPath, rec.eventsPath, rec.startedAt
+ *   options.onSample / options.onEvent   live progress for the terminal
+ *
+ * Kubernetes state comes from informers (list + watch, add/update/delete/error) on the Deployment,
+ * the HPA (autoscaling/v2), the pods (label selector) and, when asked, k6-operator TestRuns
+ * (k6.io/v1alpha1, through CustomObjectsApi). Informer errors become `recorder.error` events and
+ * the informer restarts after `restartDelayMs`; Prometheus errors leave that column empty for the
+ * sample and are reported once per distinct message.
+ */
+
+import {
+  ApiException,
+  AppsV1Api,
+  AutoscalingV2Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  makeInformer,
+  type Informer,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type V1Deployment,
+  type V1Pod,
+  type V2HorizontalPodAutoscaler,
+} from '@kubernetes/client-node';
+import { join } from 'node:path';
+import type { RunEvent, Sample } from '../model.js';
+import { cpuCores, deploymentChanges, hpaChanges, hpaCpuUtil, podChanges, podReady, testRunChanges, type EventBody, type TestRun } from './changes.js';
+import { EventsJsonl, SamplesCsv } from './files.js';
+import type { PrometheusClient } from './prometheus.js';
+import { sampleQueries, type SampleQueries } from './queries.js';
+
+export interface RecorderOptions {
+  kubeConfig: KubeConfig;
+  namespace: string;
+  deployment: string;
+  /** HPA name; defaults to the deployment's */
+  hpa?: string;
+  /** label selector of the deployment's pods, e.g. app.kubernetes.io/instance=booking */
+  podSelector: string;
+  /** watch k6-operator TestRuns in this namespace (all of them, or only `name`) */
+  testRuns?: { namespace: string; name?: string };
+  /** null records Kubernetes state only */
+  prometheus: PrometheusClient | null;
+  outDir: string;
+  /** sample interval, default 5000 ms */
+  intervalMs?: number;
+  /** PromQL rate window, default 30s */
+  rateWindow?: string;
+  restartDelayMs?: number;
+  now?: () => Date;
+  onSample?: (s: Sample) => void;
+  onEvent?: (e: RunEvent) => void;
+}
+
+type Kind = 'deployment' | 'hpa' | 'pod' | 'testrun';
+
+export class Recorder {
+  readonly samplesPath: string;
+  readonly eventsPath: string;
+  startedAt: Date | null = null;
+  private readonly samples: SamplesCsv;
+  private readonly events: EventsJsonl;
+  private readonly queries: SampleQueries;
+  private readonly informers: Array<{ kind: Kind; informer: Informer<KubernetesObject> }> = [];
+  private readonly seen = new Map<string, KubernetesObject>();
+  private readonly reportedErrors = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private sampling: Promise<Sample> | null = null;
+  private stopped = false;
+  private readonly now: () => Date;
+
+  constructor(private readonly o: RecorderOptions) {
+    this.samplesPath = join(o.outDir, 'samples.csv');
+    this.eventsPath = join(o.outDir, 'events.jsonl');
+    this.samples = new SamplesCsv(this.samplesPath);
+    this.events = new EventsJsonl(this.eventsPath);
+    this.queries = sampleQueries({ namespace: o.namespace, deployment: o.deployment, testRunName: o.testRuns?.name, rateWindow: o.rateWindow });
+    this.now = o.now ?? (() => new Date());
+  }
+
+  async start(): Promise<void> {
+    this.startedAt = this.now();
+    this.stopped = false;
+    const { kubeConfig: kc, namespace } = this.o;
+    const apps = kc.makeApiClient(AppsV1Api);
+    const autoscaling = kc.makeApiClient(AutoscalingV2Api);
+    const core = kc.makeApiClient(CoreV1Api);
+    this.watch('deployment', makeInformer<V1Deployment>(kc, `/apis/apps/v1/namespaces/${namespace}/deployments`, () => apps.listNamespacedDeployment({ namespace })));
+    this.watch('hpa', makeInformer<V2HorizontalPodAutoscaler>(kc, `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers`, () => autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace })));
+    this.watch('pod', makeInformer<V1Pod>(kc, `/api/v1/namespaces/${namespace}/pods`, () => core.listNamespacedPod({ namespace, labelSelector: this.o.podSelector }), this.o.podSelector));
+    if (this.o.testRuns) {
+      const custom = kc.makeApiClient(CustomObjectsApi);
+      const ns = this.o.testRuns.namespace;
+      const list = () => custom.listNamespacedCustomObject({ group: 'k6.io', version: 'v1alpha1', namespace: ns, plural: 'testruns' }) as Promise<KubernetesListObject<TestRun & KubernetesObject>>;
+      this.watch('testrun', makeInformer<TestRun & KubernetesObject>(kc, `/apis/k6.io/v1alpha1/namespaces/${ns}/testruns`, list));
+    }
+    await Promise.all(this.informers.map((i) => i.informer.start()));
+    await this.sampleNow();
+    this.timer = setInterval(() => void this.sampleNow().catch((err) => this.error('sample', err)), this.o.intervalMs ?? 5000);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.all(this.informers.map((i) => i.informer.stop()));
+    if (this.sampling) await this.sampling.catch(() => undefined);
+  }
+
+  mark(label: string, fields: Record<string, unknown> = {}): RunEvent {
+    return this.emit({ kind: 'mark', label, ...fields });
+  }
+
+  /** Samples are serialised: a slow Prometheus delays the next one instead of interleaving rows. */
+  sampleNow(): Promise<Sample> {
+    const run = (this.sampling ?? Promise.resolve()).catch(() => undefined).then(() => this.takeSample());
+    this.sampling = run;
+    return run;
+  }
+
+  private watch<T extends KubernetesObject>(kind: Kind, informer: Informer<T>): void {
+    const key = (o: KubernetesObject) => `${kind}/${o.metadata?.namespace}/${o.metadata?.name}`;
+    const relevant = (o: KubernetesObject) => {
+      const name = o.metadata?.name;
+      if (kind === 'deployment') return name === this.o.deployment;
+      if (kind === 'hpa') return name === (this.o.hpa ?? this.o.deployment);
+      if (kind === 'testrun') return !this.o.testRuns?.name || name === this.o.testRuns.name;
+      return true;
+    };
+    const changed = (prev: KubernetesObject | undefined, next: KubernetesObject | undefined): EventBody[] => {
+      switch (kind) {
+        case 'deployment': return deploymentChanges(prev as V1Deployment, next as V1Deployment);
+        case 'hpa': return hpaChanges(prev as V2HorizontalPodAutoscaler, next as V2HorizontalPodAutoscaler);
+        case 'pod': return podChanges(prev as V1Pod, next as V1Pod);
+        case 'testrun': return testRunChanges(prev as TestRun, next as TestRun);
+      }
+    };
+    const onUpsert = (obj: T) => {
+      if (!relevant(obj)) return;
+      const prev = this.seen.get(key(obj));
+      this.seen.set(key(obj), obj);
+      for (const e of changed(prev, obj)) this.emit(e);
+    };
+    informer.on('add', onUpsert);
+    informer.on('update', onUpsert);
+    informer.on('delete', (obj: T) => {
+      if (!relevant(obj)) return;
+      const prev = this.seen.get(key(obj)) ?? obj;
+      this.seen.delete(key(obj));
+      for (const e of changed(prev, undefined)) this.emit(e);
+    });
+    informer.on('error', (err: unknown) => {
+      // stop() aborts the watches, which reports an abort as an error: that is no news.
+      if (this.stopped) return;
+      this.error(`watch ${kind}`, err);
+      // A 404 on the TestRun list means the CRD is not installed: retrying cannot help.
+      const absent = kind === 'testrun' && (err instanceof ApiException ? err.code : (err as { statusCode?: number })?.statusCode) === 404;
+      if (!absent) {
+        setTimeout(() => {
+          if (!this.stopped) void informer.start();
+        }, this.o.restartDelayMs ?? 5000).unref();
+      }
+    });
+    this.informers.push({ kind, informer: informer as unknown as Informer<KubernetesObject> });
+  }
+
+  private objects<T>(kind: Kind): T[] {
+    return [...this.seen.entries()].filter(([k]) => k.startsWith(`${kind}/`)).map(([, v]) => v as T);
+  }
+
+  private async takeSample(): Promise<Sample> {
+    const at = this.now();
+    const deployment = this.objects<V1Deployment>('deployment')[0];
+    const hpa = this.objects<V2HorizontalPodAutoscaler>('hpa')[0];
+    const pods = this.objects<V1Pod>('pod');
+    const q = this.queries;
+    const [rps, p95, errorRate, cpu, k6Rps, k6Vus] = await Promise.all([
+      this.scalar('rps', q.rps, at),
+      this.scalar('p95', q.p95Seconds, at),
+      this.scalar('error rate', q.errorRate, at),
+      this.vector('cpu', q.cpuPerPod, at),
+      this.scalar('k6 rps', q.k6Rps, at),
+      this.scalar('k6 vus', q.k6Vus, at),
+    ]);
+
+    const cores = cpu ? cpu.map((s) => s.value[1]).filter(Number.isFinite) : [];
+    const requests = new Map(pods.map((p) => [p.metadata?.name, sumRequests(p)]));
+    const utils = (cpu ?? []).flatMap((s) => {
+      const req = requests.get(s.metric.pod);
+      return req && Number.isFinite(s.value[1]) ? [s.value[1] / req] : [];
+    });
+    const sample: Sample = {
+      t: this.seconds(at),
+      time: at.toISOString(),
+      desiredReplicas: hpa?.status?.desiredReplicas ?? deployment?.spec?.replicas ?? null,
+      currentReplicas: deployment?.status?.replicas ?? (deployment ? 0 : null),
+      readyReplicas: deployment ? deployment.status?.readyReplicas ?? 0 : pods.length ? pods.filter(podReady).length : null,
+      rps,
+      p95Ms: p95 === null ? null : p95 * 1000,
+      errorRate,
+      cpuPods: cpu ? cores.length : null,
+      cpuMinCores: cores.length ? Math.min(...cores) : null,
+      cpuMeanCores: cores.length ? cores.reduce((a, b) => a + b, 0) / cores.length : null,
+      cpuMaxCores: cores.length ? Math.max(...cores) : null,
+      cpuMeanUtil: utils.length ? utils.reduce((a, b) => a + b, 0) / utils.length : null,
+      hpaCpuUtilPercent: hpaCpuUtil(hpa),
+      k6Rps,
+      k6Vus,
+    };
+    this.samples.append(sample);
+    this.o.onSample?.(sample);
+    return sample;
+  }
+
+  private async scalar(what: string, promql: string, at: Date): Promise<number | null> {
+    if (!this.o.prometheus) return null;
+    try {
+      return await this.o.prometheus.scalar(promql, at);
+    } catch (err) {
+      this.error(`prometheus ${what}`, err);
+      return null;
+    }
+  }
+
+  private async vector(what: string, promql: string, at: Date) {
+    if (!this.o.prometheus) return null;
+    try {
+      return await this.o.prometheus.query(promql, at);
+    } catch (err) {
+      this.error(`prometheus ${what}`, err);
+      return null;
+    }
+  }
+
+  private error(source: string, err: unknown): void {
+    const message = describeError(err);
+    const key = `${source}: ${message}`;
+    if (this.reportedErrors.has(key)) return;
+    this.reportedErrors.add(key);
+    this.emit({ kind: 'recorder.error', source, message });
+  }
+
+  private emit(body: EventBody): RunEvent {
+    const at = this.now();
+    const event: RunEvent = { t: this.seconds(at), time: at.toISOString(), ...body };
+    this.events.append(event);
+    this.o.onEvent?.(event);
+    return event;
+  }
+
+  private seconds(at: Date): number {
+    const t0 = this.startedAt ?? at;
+    return Math.round((at.getTime() - t0.getTime())) / 1000;
+  }
+}
+
+function sumRequests(pod: V1Pod): number | null {
+  let total = 0;
+  for (const c of pod.spec?.containers ?? []) {
+    const v = cpuCores(c.resources?.requests?.cpu);
+    if (v === null) return null;
+    total += v;
+  }
+  return total > 0 ? total : null;
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof ApiException) return `HTTP ${err.code}: ${typeof err.body === 'string' ? err.body.slice(0, 200) : JSON.stringify(err.body)?.slice(0, 200)}`;
+  if (err && typeof err === 'object') {
+    const e = err as { code?: unknown; statusCode?: unknown; message?: unknown };
+    const status = typeof e.code === 'number' ? e.code : typeof e.statusCode === 'number' ? e.statusCode : null;
+    const msg = typeof e.message === 'string' ? e.message.split('\n')[0] : String(err);
+    return status !== null ? `HTTP ${status}: ${msg}` : msg;
+  }
+  return String(err);
+}
