@@ -12,8 +12,9 @@ export class UserRepository {
 
   async mustExist(userId: number): Promise<void> {
     if (this.known.has(userId)) return;
-    const row = await this.db('users').select('id').where({ id: userId }).first().catch((e) => { throw fromDatabaseError(e); });
-    if (!row) throw notFound('user', userId);
+    // Raw SQL: on the token path the query builder's own cost showed up in the benchmark.
+    const { rows } = await this.db.raw('SELECT 1 FROM users WHERE id = ?', [userId]).catch((e) => { throw fromDatabaseError(e); });
+    if (rows.length === 0) throw notFound('user', userId);
     if (this.known.size < MAX_REMEMBERED) this.known.add(userId);
   }
 }

@@ -1,0 +1,30 @@
+# Benchmarks: included by the root Makefile.
+
+# The load generator, pinned here (not in versions.env: only the benchmark uses it). Built from
+# the Go module proxy into $(HEADROOM_CACHE)/bin and reused while present.
+VEGETA_VERSION := v12.12.0
+VEGETA := $(HEADROOM_CACHE)/bin/vegeta-$(VEGETA_VERSION)
+
+##@ Benchmarks
+
+# `services` is a prerequisite for Debian's PostgreSQL and Redis binaries: the bench runs instances
+# of its own (data in BENCH_STATE, default /var/tmp/headroom-bench), so a concurrent `make test`,
+# which flushes and stops the shared ones, cannot disturb a run. Knobs: BENCH_NICE, BENCH_ONLY,
+# BENCH_P95_MS, BENCH_STEP_SECONDS, BENCH_SERVICE_MAIN (see bench/bench.ts).
+.PHONY: bench
+bench: build services $(VEGETA) ## Benchmark hot endpoints against a bare Express baseline (one core each)
+	@command -v taskset >/dev/null || { echo "[bench] taskset is missing: apt-get install util-linux"; exit 1; }
+	@[ "$$(nproc)" -ge 2 ] || { echo "[bench] needs 2 CPUs (service on one, load on the other); this machine has $$(nproc)"; exit 1; }
+	VEGETA=$(VEGETA) taskset -c $${BENCH_LOAD_CPU:-1} npx --no-install tsx bench/bench.ts
+
+# go install wants the module's version list, which the proxy may refuse; building inside a copy
+# of the downloaded module needs only the pinned version.
+$(VEGETA):
+	@echo "[bench] building vegeta $(VEGETA_VERSION) into $(@D)"
+	@command -v go >/dev/null || { echo "[bench] Go is needed to build vegeta: install Go >= 1.22"; exit 1; }
+	@mkdir -p $(@D)
+	@set -e; export GOFLAGS=-mod=mod GOWORK=off GOTOOLCHAIN=local CGO_ENABLED=0; \
+	  src=$$(go mod download -json github.com/tsenart/vegeta/v12@$(VEGETA_VERSION) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p'); \
+	  [ -d "$$src" ] || { echo "[bench] vegeta $(VEGETA_VERSION) is not on the Go module proxy ($$(go env GOPROXY)); check VEGETA_VERSION in bench/bench.mk"; exit 1; }; \
+	  work=$$(mktemp -d); trap 'rm -rf "$$work"' EXIT; cp -r "$$src/." "$$work"; chmod -R u+w "$$work"; \
+	  cd "$$work" && go build -trimpath -ldflags "-s -w -X main.Version=$(VEGETA_VERSION)" -o "$@.tmp" . && mv "$@.tmp" "$@"

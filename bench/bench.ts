@@ -1,0 +1,848 @@
+// `make bench`: the knee of each hot endpoint under a constant arrival rate (open model, vegeta),
+// side by side with a bare Express "hello world" measured in the same run on the same core.
+//
+// Placement on a 2-core machine: the Node process under test (service or baseline) alone on
+// BENCH_SERVICE_CPU; vegeta, PostgreSQL, Redis and this orchestrator on BENCH_LOAD_CPU.
+// PostgreSQL and Redis are instances of the bench's own (Debian's binaries, which `make services`
+// installs), not the shared test ones: the test suite flushes Redis and stops both when it ends,
+// which a concurrent `make test` would do in the middle of a run. PostgreSQL keeps its data in
+// BENCH_STATE, so the large seed is loaded once and later runs only undo the previous run. The service
+// core then plays the part of a pod's CPU limit, which covers Node only: in production the
+// database is elsewhere. The price is that the load core is shared, so every step records how busy
+// each core was and the table names what ran out first (service core, load core or latency).
+//
+// Run it through `make bench`; it expects VEGETA, DATABASE_URL and REDIS_URL in the environment.
+
+import { spawn, execFileSync, ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import Redis from 'ioredis';
+
+const ROOT = path.resolve(__dirname, '..');
+const RESULTS = path.join(__dirname, 'results');
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-bench-'));
+
+const env = (name: string, fallback: string) => process.env[name] ?? fallback;
+const num = (name: string, fallback: number) => {
+  const v = Number(env(name, String(fallback)));
+  if (!Number.isFinite(v) || v <= 0) fail(`${name}=${process.env[name]} is not a positive number`);
+  return v;
+};
+
+const cfg = {
+  vegeta: env('VEGETA', ''),
+  state: env('BENCH_STATE', '/var/tmp/headroom-bench'),
+  benchDb: 'booking_bench',
+  // Niceness of everything the bench starts; e.g. -10 (as root) shields the measurement from
+  // background work on a shared machine, at that work's expense.
+  nice: env('BENCH_NICE', '0'),
+  serviceCpu: env('BENCH_SERVICE_CPU', '0'),
+  loadCpu: env('BENCH_LOAD_CPU', '1'),
+  // Knee rule: at a constant offered rate, >= MIN_GOOD of answers carry the expected status,
+  // the answered rate is >= MIN_ACHIEVED of offered, vegeta kept the schedule, p95 <= P95_MS.
+  p95Ms: num('BENCH_P95_MS', 50),
+  minGood: num('BENCH_MIN_SUCCESS', 0.99),
+  minAchieved: 0.97,
+  coarseSeconds: num('BENCH_COARSE_SECONDS', 2),
+  fineSeconds: num('BENCH_STEP_SECONDS', 5),
+  startRate: num('BENCH_START_RATE', 100),
+  maxRate: num('BENCH_MAX_RATE', 40_000),
+  growth: 1.6,
+  bisections: 3,
+  timeout: env('BENCH_TIMEOUT', '2s'),
+  // Bounds vegeta's workers and sockets: past the knee an unbounded open model opens tens of
+  // thousands of connections and the generator, not the service, becomes what is measured.
+  maxWorkers: num('BENCH_MAX_WORKERS', 1000),
+  statusTokens: num('BENCH_STATUS_TOKENS', 10_000),
+  seatSchedules: num('BENCH_SEAT_SCHEDULES', 2_500),
+  only: env('BENCH_ONLY', '').split(',').filter(Boolean),
+  strict: env('BENCH_STRICT', '') === '1',
+  // Another build of the service (a candidate fix in a scratch copy) measured the same way.
+  serviceMain: path.resolve(env('BENCH_SERVICE_MAIN', path.join(ROOT, 'app/dist/main.js'))),
+};
+
+// Large seed: 1,000 concerts x 50 schedules x 50 seats.
+const SEED = { users: 100_000, schedules: 50_000, seats: 2_500_000, schedulesPerConcert: 50, seatsPerSchedule: 50 };
+const BALANCE = 1_000_000;
+
+interface Endpoint { key: string; label: string; target: number | null }
+const ENDPOINTS: Endpoint[] = [
+  { key: 'bare', label: 'bare Express hello', target: null },
+  { key: 'issue', label: 'issue token', target: 0.5 },
+  { key: 'status', label: 'queue status', target: 0.6 },
+  { key: 'seats', label: 'seat list', target: 0.4 },
+  { key: 'hold', label: 'seat hold', target: 0.15 },
+  { key: 'payment', label: 'payment', target: 0.08 },
+];
+
+// ---------------------------------------------------------------- output
+
+const started = Date.now();
+const say = (msg: string) => process.stdout.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${msg}\n`);
+
+function fail(msg: string): never {
+  process.stderr.write(`[bench] FAILED: ${msg}\n`);
+  process.exit(1);
+}
+
+// ---------------------------------------------------------------- CPU accounting
+
+const CLK_TCK = 100;
+
+function coreTimes(): Map<string, { busy: number; total: number }> {
+  const out = new Map<string, { busy: number; total: number }>();
+  for (const line of fs.readFileSync('/proc/stat', 'utf8').split('\n')) {
+    const m = /^cpu(\d+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const f = m[2].trim().split(/\s+/).map(Number);
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    out.set(m[1], { busy: total - f[3] - f[4], total });
+  }
+  return out;
+}
+
+function procTicks(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return 0;
+  }
+}
+
+interface CpuSample { at: number; cores: ReturnType<typeof coreTimes>; svc: number; gen: number }
+const sample = (svcPid?: number, genPid?: number): CpuSample =>
+  ({ at: Date.now(), cores: coreTimes(), svc: procTicks(svcPid), gen: procTicks(genPid) });
+
+function cpuBetween(a: CpuSample, b: CpuSample) {
+  const secs = (b.at - a.at) / 1000;
+  const core = (id: string) => {
+    const x = a.cores.get(id), y = b.cores.get(id);
+    return x && y && y.total > x.total ? (y.busy - x.busy) / (y.total - x.total) : 0;
+  };
+  return {
+    svc: (b.svc - a.svc) / CLK_TCK / secs,
+    gen: (b.gen - a.gen) / CLK_TCK / secs,
+    serviceCore: core(cfg.serviceCpu),
+    loadCore: core(cfg.loadCpu),
+  };
+}
+
+// ---------------------------------------------------------------- processes
+
+const children = new Set<ChildProcess>();
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function get(url: string, timeoutMs = 1000): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: timeoutMs }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => { req.destroy(); resolve(0); });
+  });
+}
+
+/** Starts a Node program pinned to the service core and waits until `readyUrl` answers 200. */
+async function startNode(name: string, script: string, extraEnv: Record<string, string>, readyUrl: string, logFile: string) {
+  const log = fs.openSync(logFile, 'w');
+  const child = spawn('nice', ['-n', cfg.nice, 'taskset', '-c', cfg.serviceCpu, process.execPath, script], {
+    cwd: ROOT, env: { ...process.env, ...extraEnv }, stdio: ['ignore', log, log],
+  });
+  children.add(child);
+  let exited = false;
+  child.once('exit', () => { exited = true; children.delete(child); });
+  for (let i = 0; i < 100; i++) {
+    if (exited) fail(`${name} exited during start; see ${logFile}`);
+    if (await get(readyUrl) === 200) return child;
+    await sleep(100);
+  }
+  fail(`${name} did not answer ${readyUrl} within 10 s; see ${logFile}`);
+}
+
+async function stopNode(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const done = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([done, sleep(10_000)]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------- data
+
+function withDatabase(url: string, db: string) {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+class Data {
+  readonly pool: pg.Pool;
+  private userMax = 0;
+
+  constructor(readonly url: string) {
+    this.pool = new pg.Pool({ connectionString: url, max: 2 });
+  }
+
+  /** Seeds `large` into the bench's own database the first time; later runs only undo what the
+   *  previous run changed, which takes seconds instead of a reseed. */
+  async prepare() {
+    const admin = new pg.Client({ connectionString: withDatabase(this.url, 'postgres') });
+    await admin.connect();
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [cfg.benchDb]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${cfg.benchDb}`);
+    // The schema follows the build under test; a history this build does not know means a fresh start.
+    const migrate = await capture(process.execPath, [path.join(ROOT, 'app/dist/cli/migrate.js')], { DATABASE_URL: this.url });
+    if (migrate.code !== 0) {
+      say(`the bench database's schema history does not fit this build (${migrate.output.trim().split('\n')[0]}); recreating it`);
+      await admin.query(`DROP DATABASE ${cfg.benchDb} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${cfg.benchDb}`);
+    }
+    await admin.end();
+
+    const seeded = await this.pool.query(`SELECT
+        (SELECT count(*) FROM seats)::int AS seats, (SELECT count(*) FROM schedules)::int AS schedules,
+        (SELECT count(*) FROM users WHERE id <= ${SEED.users})::int AS users`).catch(() => ({ rows: [{ seats: 0, schedules: 0, users: 0 }] }));
+    const s = seeded.rows[0];
+    if (s.seats !== SEED.seats || s.schedules !== SEED.schedules || s.users !== SEED.users) {
+      say(`seeding "large" into database ${cfg.benchDb} (first run only, ~20 s)`);
+      await run(process.execPath, [path.join(ROOT, 'app/dist/cli/seed.js'), 'large'], { DATABASE_URL: this.url });
+    } else {
+      say(`resetting database ${cfg.benchDb} (seeded "large" already)`);
+      await this.pool.query(`TRUNCATE payments, idempotency_keys, point_transactions, reservations`);
+      await this.pool.query(`UPDATE seats SET status = 'AVAILABLE', reservation_id = NULL, hold_expires_at = NULL
+                               WHERE status <> 'AVAILABLE' OR reservation_id IS NOT NULL`);
+      await this.pool.query(`UPDATE points SET balance = ${BALANCE} WHERE balance <> ${BALANCE}`);
+      await this.pool.query(`ALTER SEQUENCE reservations_id_seq RESTART`);
+    }
+    await this.pool.query('VACUUM ANALYZE seats, reservations, points');
+    const { rows } = await this.pool.query('SELECT coalesce(max(id), 0)::int AS max FROM users');
+    this.userMax = rows[0].max;
+  }
+
+  /** Users beyond the seed, so every token request in a run is for a user never seen before. */
+  async ensureUsers(upTo: number) {
+    if (upTo <= this.userMax) return;
+    const from = this.userMax + 1;
+    await this.pool.query(`WITH u AS (INSERT INTO users (id, name) SELECT g, 'bench-' || g FROM generate_series($1::bigint, $2::bigint) g
+                             ON CONFLICT DO NOTHING RETURNING id)
+                           INSERT INTO points (user_id, balance) SELECT id, ${BALANCE} FROM u ON CONFLICT DO NOTHING`, [from, upTo]);
+    this.userMax = upTo;
+  }
+
+  /** Holds the given seats for the given users exactly as the service's own hold would, so a
+   *  payment step finds one fresh reservation per request. Returns reservation ids by user. */
+  async holdForPayment(users: number[], seats: number[]): Promise<Map<number, number>> {
+    const { rows } = await this.pool.query(`
+      WITH pairs AS (SELECT * FROM unnest($1::bigint[], $2::bigint[]) AS p(user_id, seat_id)),
+      held AS (
+        UPDATE seats s SET status = 'HELD', reservation_id = nextval('reservations_id_seq'),
+                           hold_expires_at = now() + interval '1 hour'
+          FROM pairs p WHERE s.id = p.seat_id AND s.status = 'AVAILABLE'
+        RETURNING s.id, s.schedule_id, s.price, s.reservation_id, s.hold_expires_at, p.user_id)
+      INSERT INTO reservations (id, user_id, schedule_id, seat_id, price, status, expires_at)
+      SELECT reservation_id, user_id, schedule_id, id, price, 'HELD', hold_expires_at FROM held
+      RETURNING id, user_id`, [users, seats]);
+    return new Map(rows.map((r: { id: number; user_id: string }) => [Number(r.user_id), Number(r.id)]));
+  }
+
+}
+
+function capture(cmd: string, args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (c) => { output += c; });
+    child.stderr!.on('data', (c) => { output += c; });
+    child.once('exit', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+function run(cmd: string, args: string[], extraEnv: Record<string, string> = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...extraEnv }, stdio: 'inherit' });
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+/** Distinct seats spread over the whole hall: k -> (k * A + B) mod N is a permutation because A
+ *  is coprime with N = 2,500,000 = 2^5 * 5^7. */
+class SeatCursor {
+  private k = 0;
+  next(): { seatId: number; scheduleId: number } {
+    const seatId = ((this.k++ * 1_000_003 + 7_777) % SEED.seats) + 1;
+    return { seatId, scheduleId: Math.ceil(seatId / SEED.seatsPerSchedule) };
+  }
+}
+
+/** A small deterministic PRNG, so two runs send the same requests. */
+function mulberry32(seed: number) {
+  return () => {
+    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// ---------------------------------------------------------------- a small HTTP client for set-up
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+
+function request(base: string, method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; body: any }>((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(`${base}${urlPath}`, {
+      method, agent, headers: { ...headers, ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}) },
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => {
+        let parsed: unknown = text;
+        try { parsed = JSON.parse(text); } catch { /* keep the text */ }
+        resolve({ status: res.statusCode ?? 0, body: parsed });
+      });
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+/** Issues one ACTIVE token per user through the API (set-up, not measured). */
+async function issueTokens(base: string, users: number[]): Promise<Map<number, string>> {
+  const tokens = new Map<number, string>();
+  let i = 0;
+  const worker = async () => {
+    while (i < users.length) {
+      const u = users[i++];
+      const res = await request(base, 'POST', '/api/v1/queue/token', { userId: u });
+      if (res.status !== 201 && res.status !== 200) fail(`set-up: issuing a token for user ${u} gave ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.body.data.status !== 'ACTIVE') fail('set-up: tokens are not ACTIVE at once; the bench sets MAX_ACTIVE=1000000, check the service config');
+      tokens.set(u, res.body.data.token);
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+  return tokens;
+}
+
+// ---------------------------------------------------------------- vegeta
+
+interface Target { method: string; url: string; body?: unknown; header?: Record<string, string> }
+
+function writeTargets(file: string, count: number, make: (i: number) => Target) {
+  const fd = fs.openSync(file, 'w');
+  let buf = '';
+  for (let i = 0; i < count; i++) {
+    const t = make(i);
+    const header: Record<string, string[]> = {};
+    for (const [k, v] of Object.entries(t.header ?? {})) header[k] = [v];
+    if (t.body !== undefined) header['Content-Type'] = ['application/json'];
+    buf += JSON.stringify({
+      method: t.method, url: t.url, header,
+      ...(t.body === undefined ? {} : { body: Buffer.from(JSON.stringify(t.body)).toString('base64') }),
+    }) + '\n';
+    if (buf.length > 1 << 20) { fs.writeSync(fd, buf); buf = ''; }
+  }
+  fs.writeSync(fd, buf);
+  fs.closeSync(fd);
+}
+
+interface Step {
+  endpoint: string; rate: number; seconds: number; pass: boolean; why: string;
+  sent: number; achieved: number; good: number; p50: number; p95: number; p99: number;
+  codes: Record<string, number>; errors: string[];
+  cpu: ReturnType<typeof cpuBetween>;
+}
+
+const steps: Step[] = [];
+
+async function attack(endpoint: string, expected: number, rate: number, seconds: number, targets: string, svcPid: number): Promise<Step> {
+  const out = path.join(TMP, 'results.bin');
+  const child = spawn('nice', ['-n', cfg.nice, 'taskset', '-c', cfg.loadCpu, cfg.vegeta, 'attack', '-format=json', '-lazy', `-targets=${targets}`,
+    `-rate=${rate}/1s`, `-duration=${seconds}s`, `-timeout=${cfg.timeout}`, `-max-workers=${cfg.maxWorkers}`,
+    `-max-connections=${cfg.maxWorkers}`, `-output=${out}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  children.add(child);
+  let stderr = '';
+  child.stderr!.on('data', (c) => { stderr += c; });
+  const exited = new Promise<number>((r) => child.once('exit', (code) => { children.delete(child); r(code ?? 1); }));
+  // The CPU window sits inside the attack, away from its first and last moments.
+  const edge = Math.min(300, seconds * 100);
+  await sleep(edge);
+  const a = sample(svcPid, child.pid);
+  await sleep(seconds * 1000 - 2 * edge);
+  const b = sample(svcPid, child.pid);
+  const code = await exited;
+  if (code !== 0) fail(`vegeta attack exited ${code}: ${stderr.trim()}`);
+  const report = JSON.parse(execFileSync(cfg.vegeta, ['report', '-type=json', out], { encoding: 'utf8' }));
+  const total: number = report.requests;
+  const goodCount: number = report.status_codes?.[String(expected)] ?? 0;
+  const attackSecs = report.duration / 1e9;
+  const step: Step = {
+    endpoint, rate, seconds,
+    pass: false, why: '',
+    sent: report.rate,
+    achieved: attackSecs > 0 ? goodCount / attackSecs : 0,
+    good: total > 0 ? goodCount / total : 0,
+    p50: report.latencies['50th'] / 1e6,
+    p95: report.latencies['95th'] / 1e6,
+    p99: report.latencies['99th'] / 1e6,
+    codes: report.status_codes ?? {},
+    errors: (report.errors ?? []).slice(0, 3),
+    cpu: cpuBetween(a, b),
+  };
+  const reasons: string[] = [];
+  if (step.sent < rate * 0.99) reasons.push(`sent only ${step.sent.toFixed(0)}/s`);
+  if (step.good < cfg.minGood) reasons.push(`${(step.good * 100).toFixed(1)}% ${expected}`);
+  if (step.achieved < rate * cfg.minAchieved) reasons.push(`answered ${step.achieved.toFixed(0)}/s`);
+  if (step.p95 > cfg.p95Ms) reasons.push(`p95 ${step.p95.toFixed(1)} ms`);
+  step.pass = reasons.length === 0;
+  step.why = reasons.join(', ');
+  steps.push(step);
+  fs.appendFileSync(path.join(RESULTS, 'steps.jsonl'), JSON.stringify(step) + '\n');
+  const c = step.cpu;
+  say(`${endpoint.padEnd(8)} ${String(rate).padStart(6)}/s x ${seconds}s  ${step.pass ? 'ok  ' : 'FAIL'}  p95 ${step.p95.toFixed(1).padStart(7)} ms  ` +
+    `${(step.good * 100).toFixed(1).padStart(5)}% ${expected}  service ${pct(c.svc)} (core ${pct(c.serviceCore)})  ` +
+    `load core ${pct(c.loadCore)} (vegeta ${pct(c.gen)})${step.pass ? '' : `  <- ${step.why}`}` +
+    (step.errors.length && !step.pass ? `\n${' '.repeat(12)}errors: ${step.errors.join(' | ').slice(0, 200)}` : ''));
+  // Let the queues empty before the next rate, and longer after an overload.
+  await sleep(step.pass ? 800 : 2500);
+  return step;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(0).padStart(3)}%`;
+
+/** Geometric ramp in short steps until a step fails, then geometric bisection in full-length
+ *  steps; the knee is the highest rate that passed a full-length step. */
+async function findKnee(endpoint: string, expected: number, svcPid: number,
+  prepare: (rate: number, seconds: number) => Promise<string>): Promise<Step | undefined> {
+  const tryRate = async (rate: number, seconds: number) => {
+    const s = await attack(endpoint, expected, rate, seconds, await prepare(rate, seconds), svcPid);
+    // Fast wrong answers are a broken set-up or a broken service, not an overload: searching on is pointless.
+    if (s.good < 0.5 && s.p95 <= cfg.p95Ms) {
+      throw new Broken(`${endpoint} answered ${JSON.stringify(s.codes)} at ${rate}/s (${s.errors[0] ?? 'no transport error'}); see bench/results/service.log`);
+    }
+    return s;
+  };
+  // A step that failed only on latency (answers all right) may be a hiccup of a shared machine:
+  // it counts as a failure only when it fails again. Errors and timeouts count at once.
+  const passes = async (rate: number, seconds: number) => {
+    const s = await tryRate(rate, seconds);
+    if (s.pass || s.good < cfg.minGood) return s;
+    return tryRate(rate, seconds);
+  };
+  let lo = 0, hi = 0;
+  let rate = cfg.startRate;
+  while (rate <= cfg.maxRate) {
+    if ((await passes(rate, cfg.coarseSeconds)).pass) { lo = rate; rate = Math.round(rate * cfg.growth); } else { hi = rate; break; }
+  }
+  if (lo === 0) {
+    // Fails even at the start rate: walk down.
+    for (rate = Math.floor(cfg.startRate / 2); rate >= 1; rate = Math.floor(rate / 2)) {
+      if ((await passes(rate, cfg.coarseSeconds)).pass) { lo = rate; break; }
+      hi = rate;
+    }
+    if (lo === 0) return undefined;
+  }
+  let best: Step | undefined;
+  if (hi === 0) hi = lo; // never failed up to BENCH_MAX_RATE
+  for (let i = 0; i < cfg.bisections && hi / lo > 1.05; i++) {
+    const mid = Math.round(Math.sqrt(lo * hi));
+    if (mid <= lo || mid >= hi) break;
+    const s = await passes(mid, cfg.fineSeconds);
+    if (s.pass) { lo = mid; best = s; } else hi = mid;
+  }
+  // Confirm the knee with a full-length step; step down if the short step flattered it.
+  for (let tries = 0; !best && tries < 4 && lo >= 1; tries++) {
+    const s = await passes(lo, cfg.fineSeconds);
+    if (s.pass) best = s; else lo = Math.floor(lo * 0.85);
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------- the run
+
+class Broken extends Error {}
+
+interface Row { endpoint: Endpoint; knee?: Step; firstFail?: Step; broken?: string }
+
+async function main() {
+  if (!cfg.vegeta || !fs.existsSync(cfg.vegeta)) fail(`no vegeta at VEGETA=${cfg.vegeta || '(unset)'}; run it as \`make bench\`, which builds it`);
+  const cpus = os.cpus().length;
+  for (const c of [cfg.serviceCpu, cfg.loadCpu]) {
+    if (!/^\d+$/.test(c) || Number(c) >= cpus) fail(`CPU ${c} does not exist here (${cpus} CPUs); set BENCH_SERVICE_CPU and BENCH_LOAD_CPU to two distinct CPUs`);
+  }
+  if (cfg.serviceCpu === cfg.loadCpu) fail('BENCH_SERVICE_CPU and BENCH_LOAD_CPU must differ: the service core is measured alone');
+  fs.mkdirSync(RESULTS, { recursive: true });
+  fs.writeFileSync(path.join(RESULTS, 'steps.jsonl'), '');
+  const wanted = (k: string) => cfg.only.length === 0 || cfg.only.includes(k);
+
+  const loadBefore = os.loadavg();
+  const busyBefore = await backgroundLoad();
+  say(`machine: ${cpus} CPUs (${os.cpus()[0].model.trim()}), load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}; ` +
+    `busy before start: cpu${cfg.serviceCpu} ${pct(busyBefore.serviceCore)}, cpu${cfg.loadCpu} ${pct(busyBefore.loadCore)}`);
+  if (busyBefore.serviceCore > 0.1 || busyBefore.loadCore > 0.1) {
+    say('WARNING: other work is using the CPUs; absolute numbers will be low and noisy, ratios less so');
+  }
+
+  const cleanup = () => {
+    for (const c of children) c.kill('SIGKILL');
+    stopPostgres();
+    fs.rmSync(TMP, { recursive: true, force: true });
+  };
+  process.on('exit', cleanup);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { say(`${sig}: stopping`); process.exit(130); });
+
+  const pgUrl = await startPostgres();
+  const data = new Data(pgUrl);
+  await data.prepare();
+  const redisUrl = await startRedis();
+  say(`PostgreSQL (${pgUrl}) and Redis (${redisUrl}) of the bench's own, on cpu${cfg.loadCpu}`);
+
+  const rows: Row[] = [];
+  let broken: string | undefined;
+  const search: typeof findKnee = async (...args) => {
+    broken = undefined;
+    try {
+      return await findKnee(...args);
+    } catch (err) {
+      if (!(err instanceof Broken)) throw err;
+      broken = err.message;
+      say(`WARNING: ${broken}`);
+      return undefined;
+    }
+  };
+  const record = (endpoint: Endpoint, knee: Step | undefined) => {
+    const mine = steps.filter((s) => s.endpoint === endpoint.key);
+    const firstFail = mine.filter((s) => !s.pass && (!knee || s.rate > knee.rate)).sort((x, y) => x.rate - y.rate)[0];
+    rows.push({ endpoint, knee, firstFail, broken });
+    say(knee ? `${endpoint.label}: knee ${knee.rate}/s, p95 ${knee.p95.toFixed(1)} ms` : `${endpoint.label}: no rate passed`);
+  };
+
+  // ---- the baseline
+  if (wanted('bare')) {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const bare = await startNode('bare Express', path.join(__dirname, 'bare.js'), { PORT: String(port) }, `${base}/`, path.join(RESULTS, 'bare.log'));
+    say(`bare Express on cpu${cfg.serviceCpu} at ${base}`);
+    const file = path.join(TMP, 'bare.ndjson');
+    const knee = await search('bare', 200, bare.pid!, async (rate, secs) => {
+      writeTargets(file, Math.ceil(rate * secs) + 10, () => ({ method: 'GET', url: `${base}/` }));
+      return file;
+    });
+    record(ENDPOINTS[0], knee);
+    await stopNode(bare);
+  }
+
+  // ---- the service
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const serviceEnv = {
+    NODE_PATH: path.join(ROOT, 'node_modules'), PORT: String(port), DATABASE_URL: data.url, REDIS_URL: redisUrl, WEB_CONCURRENCY: '1', NODE_ENV: 'production',
+    MAX_ACTIVE: '1000000', ACTIVE_TTL_SECONDS: '3600', HOLD_TTL_SECONDS: '3600', LOG_LEVEL: env('BENCH_LOG_LEVEL', 'info'),
+  };
+  const app = await startNode('booking service', cfg.serviceMain, serviceEnv, `${base}/readyz`, path.join(RESULTS, 'service.log'));
+  const svcPid = app.pid!;
+  say(`booking service on cpu${cfg.serviceCpu} at ${base} (WEB_CONCURRENCY=1, pid ${svcPid})`);
+
+  let nextUser = 1;
+  const takeUsers = async (n: number) => {
+    const users = Array.from({ length: n }, (_, i) => nextUser + i);
+    nextUser += n;
+    await data.ensureUsers(nextUser);
+    return users;
+  };
+  const seats = new SeatCursor();
+
+  // Tokens shared by the status, seat-list and hold steps: many distinct, ACTIVE ones.
+  const needPool = ['status', 'seats', 'hold'].some(wanted);
+  let pool: string[] = [];
+  if (needPool) {
+    say(`set-up: issuing ${cfg.statusTokens} ACTIVE tokens through the API`);
+    pool = [...(await issueTokens(base, await takeUsers(cfg.statusTokens))).values()];
+  }
+  const api = `${base}/api/v1`;
+
+  if (wanted('issue')) {
+    const file = path.join(TMP, 'issue.ndjson');
+    const knee = await search('issue', 201, svcPid, async (rate, secs) => {
+      const users = await takeUsers(Math.ceil(rate * secs) + 10);
+      writeTargets(file, users.length, (i) => ({ method: 'POST', url: `${api}/queue/token`, body: { userId: users[i] } }));
+      return file;
+    });
+    record(ENDPOINTS[1], knee);
+  }
+
+  if (wanted('status')) {
+    const file = path.join(TMP, 'status.ndjson');
+    let k = 0;
+    const knee = await search('status', 200, svcPid, async (rate, secs) => {
+      writeTargets(file, Math.ceil(rate * secs) + 10, () => ({ method: 'GET', url: `${api}/queue/status`, header: { 'User-Token': pool[k++ % pool.length] } }));
+      return file;
+    });
+    record(ENDPOINTS[2], knee);
+  }
+
+  if (wanted('seats')) {
+    const file = path.join(TMP, 'seats.ndjson');
+    const rnd = mulberry32(42);
+    let k = 0;
+    const knee = await search('seats', 200, svcPid, async (rate, secs) => {
+      writeTargets(file, Math.ceil(rate * secs) + 10, () => {
+        const scheduleId = 1 + Math.floor(rnd() * cfg.seatSchedules);
+        const concertId = Math.ceil(scheduleId / SEED.schedulesPerConcert);
+        return { method: 'GET', url: `${api}/concerts/${concertId}/schedules/${scheduleId}/seats`, header: { 'User-Token': pool[k++ % pool.length] } };
+      });
+      return file;
+    });
+    record(ENDPOINTS[3], knee);
+  }
+
+  if (wanted('hold')) {
+    const file = path.join(TMP, 'hold.ndjson');
+    let k = 0;
+    const knee = await search('hold', 201, svcPid, async (rate, secs) => {
+      writeTargets(file, Math.ceil(rate * secs) + 10, () => {
+        const { seatId, scheduleId } = seats.next();
+        return { method: 'POST', url: `${api}/reservations`, body: { scheduleId, seatId }, header: { 'User-Token': pool[k++ % pool.length] } };
+      });
+      return file;
+    });
+    record(ENDPOINTS[4], knee);
+  }
+
+  if (wanted('payment')) {
+    const file = path.join(TMP, 'payment.ndjson');
+    const runId = Date.now().toString(36);
+    const knee = await search('payment', 201, svcPid, async (rate, secs) => {
+      // One fresh user, ACTIVE token and held reservation per request, made before the step.
+      const users = await takeUsers(Math.ceil(rate * secs) + 10);
+      const tokens = await issueTokens(base, users);
+      const held = await data.holdForPayment(users, users.map(() => seats.next().seatId));
+      const ready = users.filter((u) => held.has(u));
+      writeTargets(file, ready.length, (i) => {
+        const u = ready[i];
+        const reservationId = held.get(u)!;
+        return {
+          method: 'POST', url: `${api}/payments`, body: { reservationId },
+          header: { 'User-Token': tokens.get(u)!, 'Idempotency-Key': `bench-${runId}-${reservationId}` },
+        };
+      });
+      return file;
+    });
+    record(ENDPOINTS[5], knee);
+  }
+
+  await stopNode(app);
+  await data.pool.end();
+  agent.destroy();
+  stopPostgres();
+
+  const report = render(rows, loadBefore, busyBefore, cpus);
+  fs.writeFileSync(path.join(RESULTS, 'latest.md'), report.markdown);
+  process.stdout.write(`\n${report.table}\n`);
+  say(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; written to bench/results/latest.md (steps in bench/results/steps.jsonl)`);
+  if (cfg.strict && report.missed.length) fail(`below target: ${report.missed.join(', ')}`);
+  // The private Redis is a child process and would keep the event loop alive: exit runs cleanup.
+  process.exit(0);
+}
+
+const pgBin = () => {
+  const root = '/usr/lib/postgresql';
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, 'bin/pg_ctl'))) : [];
+  versions.sort((a, b) => Number(a) - Number(b));
+  if (!versions.length) fail('PostgreSQL is not installed; run `make services` (it installs it from Debian)');
+  return path.join(root, versions[versions.length - 1], 'bin');
+};
+const isRoot = process.getuid?.() === 0;
+// initdb and postgres refuse to run as root.
+const asPg = (cmd: string, args: string[]) => (isRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]) as [string, string[]];
+const pgData = () => path.join(cfg.state, 'pg');
+let pgStarted = false;
+
+/** A PostgreSQL of the bench's own on the load core; its data stays in BENCH_STATE between runs. */
+async function startPostgres(): Promise<string> {
+  const bin = pgBin();
+  const data = pgData();
+  const pgctl = (...args: string[]) => execFileSync(...asPg(path.join(bin, 'pg_ctl'), ['-D', data, ...args]), { stdio: 'pipe' });
+  if (!fs.existsSync(path.join(data, 'PG_VERSION'))) {
+    say(`creating a PostgreSQL data directory in ${data}`);
+    fs.mkdirSync(data, { recursive: true });
+    if (isRoot) execFileSync('chown', ['-R', 'postgres:', cfg.state]);
+    execFileSync(...asPg(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']), { stdio: 'pipe' });
+    fs.appendFileSync(path.join(data, 'postgresql.conf'), [
+      "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${data}'`, 'max_connections = 100',
+      'shared_buffers = 512MB', 'fsync = off', 'synchronous_commit = off', 'full_page_writes = off', '',
+    ].join('\n'));
+    if (isRoot) execFileSync('chown', ['-R', 'postgres:', data]);
+  }
+  // A run that was killed may have left its server behind.
+  try { pgctl('status'); pgctl('-m', 'fast', '-w', 'stop'); } catch { /* not running */ }
+  const port = await freePort();
+  const [cmd, args] = asPg(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(data, 'server.log'), '-o', `-p ${port}`, '-w', '-t', '60', 'start']);
+  try {
+    execFileSync('nice', ['-n', cfg.nice, 'taskset', '-c', cfg.loadCpu, cmd, ...args], { stdio: 'pipe' });
+  } catch (err) {
+    fail(`PostgreSQL did not start: ${(err as { stderr?: Buffer }).stderr?.toString().trim()}; see ${path.join(data, 'server.log')}`);
+  }
+  pgStarted = true;
+  return `postgres://postgres@127.0.0.1:${port}/${cfg.benchDb}`;
+}
+
+function stopPostgres() {
+  if (!pgStarted) return;
+  pgStarted = false;
+  try { execFileSync(...asPg(path.join(pgBin(), 'pg_ctl'), ['-D', pgData(), '-m', 'fast', '-w', 'stop']), { stdio: 'pipe' }); } catch { /* already down */ }
+}
+
+/** A Redis of the run's own, in memory only, pinned to the load core. */
+async function startRedis(): Promise<string> {
+  let bin = '';
+  try { bin = execFileSync('bash', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim(); } catch { /* below */ }
+  if (!bin) fail('redis-server is not installed; run `make services` (it installs it from Debian)');
+  const port = await freePort();
+  const child = spawn('nice', ['-n', cfg.nice, 'taskset', '-c', cfg.loadCpu, bin, '--port', String(port), '--bind', '127.0.0.1', '--save', '',
+    '--appendonly', 'no', '--dir', TMP, '--logfile', path.join(RESULTS, 'redis.log')], { stdio: 'ignore' });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 50; i++) {
+    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    redis.on('error', () => undefined);
+    const ok = await redis.connect().then(() => redis.ping(), () => '');
+    redis.disconnect();
+    if (ok === 'PONG') return url;
+    await sleep(100);
+  }
+  fail(`the private redis-server did not start on port ${port}; see bench/results/redis.log`);
+}
+
+async function backgroundLoad() {
+  const a = sample();
+  await sleep(1000);
+  return cpuBetween(a, sample());
+}
+
+// ---------------------------------------------------------------- the report
+
+function render(rows: Row[], loadBefore: number[], busyBefore: ReturnType<typeof cpuBetween>, cpus: number) {
+  const bare = rows.find((r) => r.endpoint.key === 'bare')?.knee;
+  const missed: string[] = [];
+  const header = ['endpoint', 'knee req/s', 'p95 @knee', 'ratio to bare', 'target', 'verdict', 'service CPU', 'req/CPU-s', 'CPU ratio', 'load core', 'vegeta', 'what ran out next step'];
+  const perCpu = (s?: Step) => (s && s.cpu.svc > 0.05 ? s.rate / s.cpu.svc : undefined);
+  const barePerCpu = perCpu(bare);
+  const lines = rows.map(({ endpoint, knee, firstFail, broken }) => {
+    const ratio = knee && bare ? knee.rate / bare.rate : undefined;
+    let verdict = '';
+    if (endpoint.target !== null) {
+      verdict = ratio === undefined ? (bare ? 'FAIL' : 'n/a') : ratio >= endpoint.target ? 'PASS' : 'FAIL';
+      if (verdict !== 'PASS') missed.push(`${endpoint.label} (${ratio?.toFixed(2) ?? 'n/a'} < ${endpoint.target})`);
+    }
+    return [
+      endpoint.label,
+      knee ? String(knee.rate) : broken ? 'broken' : 'none',
+      knee ? `${knee.p95.toFixed(1)} ms` : '-',
+      ratio === undefined ? '-' : ratio.toFixed(2),
+      endpoint.target === null ? '1.00 (ref)' : `>= ${endpoint.target}`,
+      verdict || '-',
+      knee ? pct(knee.cpu.svc).trim() : '-',
+      perCpu(knee) ? perCpu(knee)!.toFixed(0) : '-',
+      perCpu(knee) && barePerCpu ? (perCpu(knee)! / barePerCpu).toFixed(2) : '-',
+      knee ? pct(knee.cpu.loadCore).trim() : '-',
+      knee ? pct(knee.cpu.gen).trim() : '-',
+      broken ? `BROKEN: ${broken}` : firstFail ? limitOf(firstFail) : knee ? `none up to ${cfg.maxRate}/s` : '-',
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  const table = [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n');
+
+  const vegetaVersion = execFileSync(cfg.vegeta, ['-version'], { encoding: 'utf8' }).split('\n')[0].replace(/^Version:\s*/, '') || path.basename(cfg.vegeta);
+  const stepRows = steps.map((s) => `| ${s.endpoint} | ${s.rate} | ${s.seconds} | ${s.pass ? 'ok' : 'fail'} | ${s.sent.toFixed(0)} | ${s.achieved.toFixed(0)} | ` +
+    `${(s.good * 100).toFixed(1)}% | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.p99.toFixed(1)} | ${pct(s.cpu.svc).trim()} | ${pct(s.cpu.serviceCore).trim()} | ` +
+    `${pct(s.cpu.loadCore).trim()} | ${pct(s.cpu.gen).trim()} | ${s.why || ''} |`);
+  const markdown = `# Benchmark: hot endpoints against a bare Express baseline
+
+Made by \`make bench\` on ${new Date().toISOString()} in ${((Date.now() - started) / 1000).toFixed(0)} s.
+
+${table}
+
+## How to read it
+
+- **Knee**: the highest constant arrival rate (vegeta, open model) at which, over a ${cfg.fineSeconds} s step,
+  vegeta sent >= 99% of the offered rate, >= ${(cfg.minGood * 100).toFixed(0)}% of answers had the endpoint's success status
+  (201 for issue, hold and payment; 200 otherwise), the answered rate was >= ${(cfg.minAchieved * 100).toFixed(0)}% of offered,
+  and p95 latency was <= ${cfg.p95Ms} ms. Search: ${cfg.coarseSeconds} s steps from ${cfg.startRate}/s growing x${cfg.growth}
+  until one fails, then ${cfg.bisections} geometric bisections in ${cfg.fineSeconds} s steps (resolution about ${((cfg.growth ** (1 / 2 ** cfg.bisections) - 1) * 100).toFixed(0)}%),
+  and the knee is always a rate that passed a full-length step. A step that failed on latency alone
+  is repeated once and counts as failed only if it fails again (errors and timeouts count at once).
+- **Ratio to bare**: knee / knee of the bare Express 5 hello world (\`bench/bare.js\`), same Node, same core, same run.
+- **Service CPU**: CPU used by the Node process under test at the knee (1 core = 100%). **Load core**: how busy
+  cpu${cfg.loadCpu} was (vegeta + PostgreSQL + Redis + anything else). **vegeta**: the generator's own CPU.
+  Near 100% service CPU means Node itself is the limit; a load core near 100% means the database,
+  Redis or the generator was, and the ratio understates the service.
+- **req/CPU-s** and **CPU ratio**: the knee rate divided by the service CPU it took, and that against the
+  baseline's: requests per second one whole core would serve at that cost. On a machine shared with other
+  work, where the service never gets its whole core, this ratio is the steadier one; on a quiet machine
+  the two ratios agree when Node's CPU is what runs out.
+- **none**: not even 1 req/s met the rule (for payment: every single request is slower than the p95 bound).
+- **What ran out next step**: at the first failing rate above the knee, which rule failed and how busy each side was.
+
+## Where it ran
+
+- ${cpus} CPUs (${os.cpus()[0].model.trim()}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; vegeta ${vegetaVersion}.
+- Service (\`node app/dist/main.js\`, WEB_CONCURRENCY=1) and baseline pinned to cpu${cfg.serviceCpu} with taskset.
+  vegeta, PostgreSQL (postmaster and backends), Redis and the orchestrator pinned to cpu${cfg.loadCpu}:
+  the service core stands for a pod's CPU limit, which covers Node only, while in production the
+  database and Redis live elsewhere. So only Node competes for cpu${cfg.serviceCpu}.
+- Before the run: load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}; cpu${cfg.serviceCpu} ${pct(busyBefore.serviceCore).trim()} busy, cpu${cfg.loadCpu} ${pct(busyBefore.loadCore).trim()} busy
+  with other work. ${busyBefore.serviceCore > 0.1 || busyBefore.loadCore > 0.1 ? '**Other work shared the CPUs: absolute rates are low and noisy; the ratios are more robust.**' : 'The machine was quiet.'}
+- Data: seed \`large\` (100,000 users, 50,000 schedules, 2.5 M seats) in a PostgreSQL of the bench's own
+  (data in ${cfg.state}, fsync off as in the test services), reset at the start of each run; an empty Redis
+  of the bench's own. Both run only while the bench runs. Processes started with nice ${cfg.nice}.
+- Service: \`${path.relative(ROOT, cfg.serviceMain)}\`. Config: MAX_ACTIVE=1000000 (tokens ACTIVE at once), ACTIVE_TTL_SECONDS=3600, HOLD_TTL_SECONDS=3600,
+  LOG_LEVEL=${serviceLogLevel()}, everything else at its default (DB_POOL_MAX=10, MAX_IN_FLIGHT=512, CACHE_TTL_MS=1000).
+
+## Requests
+
+- issue token: \`POST /queue/token\`, a user never seen before in every request (201 path; users beyond the seed are added).
+- queue status: \`GET /queue/status\` round-robin over ${cfg.statusTokens.toLocaleString('en')} distinct ACTIVE tokens.
+- seat list: \`GET /concerts/:c/schedules/:s/seats\`, schedule uniformly random among the first ${cfg.seatSchedules.toLocaleString('en')}
+  (1 s cache TTL, so a mix of cache hits and misses), tokens from the same pool.
+- seat hold: \`POST /reservations\` on a distinct available seat per request, spread over all 2.5 M seats.
+- payment: \`POST /payments\`, per request a fresh user with its own ACTIVE token (issued through the API), its
+  own held reservation (made with SQL equal to the service's hold) and its own Idempotency-Key, all prepared before the step.
+
+## Every step
+
+| endpoint | offered/s | s | | sent/s | answered/s | success | p50 ms | p95 ms | p99 ms | service CPU | cpu${cfg.serviceCpu} | cpu${cfg.loadCpu} | vegeta | failed on |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+${stepRows.join('\n')}
+`;
+  return { table, markdown, missed };
+}
+
+const serviceLogLevel = () => env('BENCH_LOG_LEVEL', 'info');
+
+function limitOf(s: Step) {
+  const sides = [`service ${pct(s.cpu.svc).trim()}`, `load core ${pct(s.cpu.loadCore).trim()}`];
+  return `${s.rate}/s: ${s.why} (${sides.join(', ')})`;
+}
+
+main().catch((err) => fail(err.stack ?? String(err)));
