@@ -25,7 +25,7 @@ CHART_TOOL_DEPS = $(filter $(HEADROOM_CACHE)/%,$(HELM) $(PROMTOOL))
 PROFILE ?= 250m-512m
 PROFILES := $(sort $(basename $(notdir $(wildcard $(CHART_DIR)/profiles/*.yaml))))
 RELEASE ?= booking
-NAMESPACE ?= headroom
+NAMESPACE ?= booking
 DEPLOY_TIMEOUT ?= 10m
 # More helm flags for deploy, e.g. HELM_ARGS="--set seed.enabled=true --set autoscaling.maxReplicas=6".
 HELM_ARGS ?=
@@ -43,7 +43,7 @@ DEPLOY_SETS = --set image.tag=$(APP_IMAGE_TAG) \
 ##@ Chart
 
 .PHONY: deploy
-deploy: $(filter $(HEADROOM_CACHE)/%,$(HELM)) ## Install or upgrade the chart: PROFILE=<name> [CLUSTER=current] [NAMESPACE=headroom] [HELM_ARGS=...]
+deploy: $(filter $(HEADROOM_CACHE)/%,$(HELM)) ## Install or upgrade the chart: PROFILE=<name> [CLUSTER=current] [NAMESPACE=booking] [HELM_ARGS=...]
 	@[[ -f $(CHART_DIR)/profiles/$(PROFILE).yaml ]] || { \
 	  echo "ERROR: unknown profile '$(PROFILE)'. Available: $(PROFILES)" >&2; exit 2; }
 	@$(if $(filter current,$(CLUSTER)),true,[[ -f $(LOCAL_KUBECONFIG) ]] || { \

@@ -42,7 +42,18 @@ fi
 deadline_s=$((total_s + ${LOADTEST_SLACK_S:-600}))
 log "loadtest $SCENARIO: testid=$TESTID scale=$SCALE parallelism=$PARALLELISM seed=$SEED (script ${total_s}s, giving up after ${deadline_s}s)"
 
+# Runners come from k6-operator when its manager runs in the cluster; otherwise (K6_RUNNER=job, or
+# auto without a manager) the same runner Jobs are created directly from the TestRun.
+K6_RUNNER="${K6_RUNNER:-auto}"
+if [[ $K6_RUNNER == auto ]]; then
+  ready="$(kc -n k6-operator-system get deploy k6-operator-controller-manager -o jsonpath='{.status.readyReplicas}' 2>/dev/null || true)"
+  if [[ ${ready:-0} -ge 1 ]]; then K6_RUNNER=operator; else K6_RUNNER=job; fi
+fi
+[[ $K6_RUNNER == operator || $K6_RUNNER == job ]] || die "K6_RUNNER must be auto, operator or job, not '$K6_RUNNER'"
+[[ $K6_RUNNER == job ]] && log "no k6-operator manager in the cluster: running the TestRun's runners as plain Jobs"
+
 kc -n "$NS" delete testrun "$SCENARIO" --ignore-not-found --wait=true >/dev/null 2>&1 || true
+kc -n "$NS" delete job -l "k6_cr=$SCENARIO" --ignore-not-found --wait=true >/dev/null 2>&1 || true
 kc -n "$NS" wait --for=delete job -l "k6_cr=$SCENARIO" --timeout=120s >/dev/null 2>&1 || true
 
 # The Namespace and the scripts ConfigMap from kustomize, without its default TestRun.
@@ -57,15 +68,36 @@ patched="$(sed -E \
   -e "s|(\{name: BASE_URL, value:) \"[^\"]*\"\}|\1 \"$BASE_URL\"}|" \
   -e "s/(\{name: TESTID, value:) [^}]+\}/\1 $TESTID}/" \
   -e "s/--tag testid=[^ ]+$/--tag testid=$TESTID/" "$TESTRUN")"
+# K6_ENV="KEY=value ...": more of the runners' env entries, for scripts with knobs of their own.
+for kv in ${K6_ENV:-}; do
+  key=${kv%%=*} val=${kv#*=}
+  patched="$(sed -E "s|(\{name: $key, value:) [^}]*\}|\1 \"$val\"}|" <<<"$patched")"
+  grep -qF "{name: $key, value: \"$val\"}" <<<"$patched" || die "K6_ENV: $SCENARIO's TestRun has no env entry $key"
+done
 for want in "parallelism: $PARALLELISM" "SCALE, value: \"$SCALE\"" "TESTID, value: $TESTID" "testid=$TESTID"; do
   grep -qF "$want" <<<"$patched" || die "could not patch '$want' into $TESTRUN (its layout changed?)"
 done
-kc apply -f - <<<"$patched" >/dev/null
+if [[ $K6_RUNNER == operator ]]; then
+  kc apply -f - <<<"$patched" >/dev/null
+else
+  node "$HERE/testrun-jobs.mjs" <<<"$patched" | kc apply -f - >/dev/null
+fi
+
+# The operator's stage, or in job mode the same word derived from the runner Jobs.
+job_stage() {
+  local done failed
+  done="$(kc -n "$NS" get jobs -l "k6_cr=$SCENARIO" -o jsonpath='{range .items[*]}{.status.succeeded}{.status.failed}{"\n"}{end}' 2>/dev/null | grep -c '[1-9]' || true)"
+  ((done >= PARALLELISM)) && echo finished || echo started
+}
 
 started=$SECONDS last="" last_print=0 stage=""
 while :; do
   elapsed=$((SECONDS - started))
-  stage="$(kc -n "$NS" get testrun "$SCENARIO" -o jsonpath='{.status.stage}' 2>/dev/null || true)"
+  if [[ $K6_RUNNER == operator ]]; then
+    stage="$(kc -n "$NS" get testrun "$SCENARIO" -o jsonpath='{.status.stage}' 2>/dev/null || true)"
+  else
+    stage="$(job_stage)"
+  fi
   pods="$(kc -n "$NS" get pods -l "k6_cr=$SCENARIO" \
     -o jsonpath='{range .items[*]}{.metadata.labels.job-name}={.status.phase} {end}' 2>/dev/null || true)"
   line="stage=${stage:-pending} pods: ${pods:-none}"
