@@ -16,6 +16,13 @@ export HEADROOM_CACHE
 -include bench/bench.mk
 
 SIZE ?= small
+
+# make experiment: the target TPS values to plan for. SCENARIO (replayed with the HPA on) and the k6
+# SCALE (1 = the reports' full size; 0.1 fits next to the app on a 2-core node) are k6-operator.mk's.
+TARGET_TPS ?= 1000,10000,30000
+# On the local single node, requests are lowered so several replicas fit; limits stay the profile's.
+# The report names this: the HPA's utilisation target is then a share of the lowered request.
+EXPERIMENT_HELM_ARGS ?= --set seed.enabled=true $(if $(filter current,$(CLUSTER)),,--set resources.requests.cpu=200m --set resources.requests.memory=256Mi)
 SERVICES := scripts/test-services.sh
 WITH_SERVICES = set -a; eval "$$($(SERVICES) env)"; set +a;
 
@@ -77,7 +84,13 @@ test-experiments: deps ## The analysis (USL fit, knee, HPA reaction, plan) and r
 	npm run --silent -w experiments test
 
 .PHONY: experiment
-experiment: ## Deploy PROFILE, replay the spike, record replicas vs throughput, write a report (not built yet)
-	@echo "make experiment is not built yet: the chart, the TestRuns and the recorder are open issues." >&2
-	@echo "What works today: make cluster-up (local Kubernetes), make image, make test, make bench." >&2
-	@exit 2
+experiment: deps ## From nothing to a report: cluster, images, chart with PROFILE, load, recording, analysis [SCENARIO=] [TARGET_TPS=] [CLUSTER=current]
+	@[[ -n "$(PROFILE)" ]] || { echo "PROFILE is required, e.g. make experiment PROFILE=2cpu-2g (profiles: $(PROFILES))" >&2; exit 2; }
+	@[[ -f charts/booking/profiles/$(PROFILE).yaml ]] || { echo "unknown profile '$(PROFILE)'. Available: $(PROFILES)" >&2; exit 2; }
+	$(MAKE) --no-print-directory cluster-up
+	$(MAKE) --no-print-directory image
+	k6-operator/scripts/build-images.sh
+	$(MAKE) --no-print-directory deploy PROFILE=$(PROFILE) HELM_ARGS="$(EXPERIMENT_HELM_ARGS) $(HELM_ARGS)"
+	npx --no-install tsx experiments/src/cli/experiment.ts --profile $(PROFILE) --scenario $(SCENARIO) \
+	  --targets $(TARGET_TPS) --scale $(SCALE) --cluster $(CLUSTER) --namespace $(NAMESPACE) --release $(RELEASE) \
+	  $(if $(SKIP),--skip $(SKIP)) $(EXPERIMENT_ARGS)
