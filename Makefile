@@ -72,10 +72,18 @@ test: ## Run every test: the service against real PostgreSQL and Redis, then the
 	$(MAKE) --no-print-directory test-chart
 	$(MAKE) --no-print-directory test-k6
 	$(MAKE) --no-print-directory test-experiments
+	$(MAKE) --no-print-directory test-e2e
 
 .PHONY: test-app
 test-app: build services ## The booking service's tests against real PostgreSQL and Redis
 	@trap '$(SERVICES) stop' EXIT; $(WITH_SERVICES) npm run --silent -w app test
+
+.PHONY: test-e2e
+test-e2e: ## On a real local cluster (built from source if needed): smoke test, then cluster-down leaves nothing behind
+	@if [[ "$(CLUSTER)" == current ]]; then $(MAKE) --no-print-directory test-cluster; exit; fi; \
+	trap '$(MAKE) --no-print-directory cluster-down >/dev/null 2>&1 || true' EXIT; \
+	$(MAKE) --no-print-directory tools && $(MAKE) --no-print-directory cluster-up && \
+	$(MAKE) --no-print-directory test-cluster && bash k8s/test/down.sh
 
 ##@ Experiments
 

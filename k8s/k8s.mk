@@ -29,6 +29,7 @@ endif
 
 .PHONY: tools
 tools: ## Build the pinned Kubernetes, etcd, add-ons, Prometheus, helm, k6 and local images into HEADROOM_CACHE.
+	$(K8S_MK_DIR)/scripts/install-host-packages.sh
 	$(K8S_MK_DIR)/scripts/build-kubernetes.sh
 	$(K8S_MK_DIR)/scripts/build-go-tools.sh
 	$(K8S_MK_DIR)/scripts/build-images.sh

@@ -39,7 +39,7 @@ bh push -q "$ref" "docker-archive:$archive:$ref"
 log "image $ref: saved to $archive"
 
 if [[ ${CLUSTER:-local} == current ]]; then
-  context="$(kubectl config current-context)"
+  context="$("$(kubectl_bin)" config current-context)"
   if [[ $context == kind-* ]]; then
     command -v kind >/dev/null || die "context $context is kind but the kind command is missing."
     kind load image-archive "$archive" --name "${context#kind-}"

@@ -4,9 +4,13 @@
 # app's Dockerfile. Skips images whose archive exists. Usage: build-images.sh [image...]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-require_root "Building images with buildah" tools
-command -v buildah >/dev/null || die "buildah missing: apt-get install -y buildah"
 mkdir -p "$IMAGES_DIR"
+
+# Checked only when something must be built, so a cached 'make tools' needs neither.
+need_buildah() {
+  require_root "Building images with buildah" tools
+  command -v buildah >/dev/null || die "buildah missing: apt-get install -y buildah"
+}
 
 # A from-scratch image holding the given files (host path => image path), committed under NAME:TAG
 # and written as a docker-archive that 'ctr images import' and 'buildah from' both read.
@@ -15,6 +19,7 @@ scratch_image() { # name tag entrypoint-json files...
   local archive="$IMAGES_DIR/$name-$tag.tar"
   [[ -f $archive ]] && { log "image $name:$tag: cached"; return; }
   log "image $name:$tag: building"
+  need_buildah
   local ctr; ctr="$(bh from scratch)"
   local spec
   for spec in "$@"; do
@@ -42,6 +47,7 @@ tool() { # name version: the cached binary, or a hint to run make tools
 build_pause() {
   local archive="$IMAGES_DIR/pause-$PAUSE_IMAGE_TAG.tar"
   [[ -f $archive ]] && { log "image pause:$PAUSE_IMAGE_TAG: cached"; return; }
+  need_buildah
   local src; src="$(go_env_dir)/build/pause/linux/pause.c"
   local out; out="$(mktemp -d)"
   gcc -Os -Wall -Werror -static -DVERSION="$PAUSE_IMAGE_TAG" -o "$out/pause" "$src"
@@ -63,6 +69,7 @@ go_env_dir() {
 build_node_base() {
   local tag=$NODE_BASE_IMAGE_TAG archive="$IMAGES_DIR/node-base-$NODE_BASE_IMAGE_TAG.tar"
   [[ -f $archive ]] && { log "image node-base:$tag: cached"; return; }
+  need_buildah
   command -v debootstrap >/dev/null || die "debootstrap missing: apt-get install -y debootstrap"
   local node; node="$(command -v node)" || die "node missing on the host: the Node base image copies the host's Node 20."
   [[ $("$node" --version) == v20.* ]] || die "host node is $("$node" --version), the app wants Node 20."

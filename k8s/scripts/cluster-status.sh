@@ -6,11 +6,11 @@ source "$K8S_DIR/scripts/cluster-env.sh"
 source "$K8S_DIR/scripts/processes.sh"
 source "$K8S_DIR/scripts/containment.sh"
 
+K=$(kubectl_bin)
 if [[ ${CLUSTER:-local} == current ]]; then
-  kubectl config current-context && kubectl get nodes -o wide && exit 0
+  "$K" config current-context && "$K" get nodes -o wide && exit 0
   exit 1
 fi
-K=$(bin_path kubectl "$KUBERNETES_VERSION")
 ok=true
 printf '%-24s %s\n' COMPONENT STATE
 for c in "${COMPONENTS[@]}"; do

@@ -8,8 +8,9 @@ source "$K8S_DIR/scripts/processes.sh"
 source "$K8S_DIR/scripts/containment.sh"
 
 if [[ ${CLUSTER:-local} == current ]]; then
-  log "CLUSTER=current: using kube context '$(kubectl config current-context 2>/dev/null || echo none)'; no local cluster is started."
-  kubectl version >/dev/null || die "the current kube context does not answer; fix your kubeconfig or unset CLUSTER."
+  K=$(kubectl_bin)
+  log "CLUSTER=current: using kube context '$("$K" config current-context 2>/dev/null || echo none)'; no local cluster is started."
+  "$K" version >/dev/null || die "the current kube context does not answer; fix your kubeconfig or unset CLUSTER."
   exit 0
 fi
 require_root "make cluster-up" cluster-up

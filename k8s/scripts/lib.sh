@@ -35,6 +35,15 @@ go_env() {
 # The pinned binary for a tool: $BIN_DIR/<tool>-<version>.
 bin_path() { printf '%s/%s-%s' "$BIN_DIR" "$1" "$2"; }
 
+# kubectl: $KUBECTL, else the pinned build, else whatever is on PATH (CLUSTER=current without tools).
+kubectl_bin() {
+  local pinned; pinned="$(bin_path kubectl "$KUBERNETES_VERSION")"
+  if [[ -n ${KUBECTL:-} ]]; then printf '%s' "$KUBECTL"
+  elif [[ -x $pinned ]]; then printf '%s' "$pinned"
+  else command -v kubectl || die "no kubectl: run 'make tools' or install kubectl."
+  fi
+}
+
 # Builds are long; keep them from starving the rest of the machine.
 nice_run() { nice -n 10 "$@"; }
 
@@ -42,5 +51,7 @@ nice_run() { nice -n 10 "$@"; }
 # reading the name as a Docker Hub reference.
 IMAGE_PREFIX=localhost/headroom
 # buildah with its storage under $HEADROOM_CACHE instead of /var/lib/containers.
-BUILDAH_FLAGS=(--root "$HEADROOM_CACHE/buildah/storage" --runroot /run/headroom-buildah)
+# Its run root (locks, mount state) is per storage, so two caches never share one.
+BUILDAH_FLAGS=(--root "$HEADROOM_CACHE/buildah/storage"
+  --runroot "/run/headroom-buildah-$(printf '%s' "$HEADROOM_CACHE" | sha256sum | cut -c1-8)")
 bh() { buildah "${BUILDAH_FLAGS[@]}" "$@"; }

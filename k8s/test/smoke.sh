@@ -11,7 +11,7 @@ source "$K8S_DIR/scripts/containment.sh"
 
 NS=headroom-smoke
 IMAGE="$IMAGE_PREFIX/node-base:$NODE_BASE_IMAGE_TAG"
-KUBECTL="${KUBECTL:-$(bin_path kubectl "$KUBERNETES_VERSION")}"
+KUBECTL="$(kubectl_bin)"
 if [[ ${CLUSTER:-local} == local ]]; then
   export KUBECONFIG="$KUBECONFIG_PATH"
   [[ -f $KUBECONFIG ]] || die "no local cluster ($KUBECONFIG missing): run 'make cluster-up' first."
@@ -43,17 +43,31 @@ k wait --for=condition=Ready pod/toolbox --timeout=120s >/dev/null
 # node -e snippets run inside the toolbox pod; each exits non-zero with a message on failure.
 in_pod() { k exec toolbox -- node -e "$1"; }
 
+# A new Service reaches CoreDNS and kube-proxy a moment after its pod is Ready: retry for 20s.
 dns_and_service() {
   in_pod '
     const dns = require("dns"), http = require("http");
     const names = ["web", "web.'"$NS"'.svc.'"$CLUSTER_DOMAIN"'"];
+    const get = (name) => new Promise((ok, ko) => http.get({ host: name, port: 80, timeout: 5000 }, (r) => {
+      let b = ""; r.on("data", (c) => (b += c)); r.on("end", () => ok(b));
+    }).on("error", ko).on("timeout", function () { this.destroy(new Error("timeout")); }));
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     (async () => {
       for (const name of names) {
-        const { address } = await dns.promises.lookup(name, 4);
-        const body = await new Promise((ok, ko) => http.get({ host: name, port: 80, timeout: 5000 }, (r) => {
-          let b = ""; r.on("data", (c) => (b += c)); r.on("end", () => ok(b));
-        }).on("error", ko));
-        if (body !== "hello from web") throw new Error(`${name} (${address}) answered ${JSON.stringify(body)}`);
+        let last = "";
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const { address } = await dns.promises.lookup(name, 4);
+            const body = await get(name);
+            if (body !== "hello from web") throw new Error(`${name} (${address}) answered ${JSON.stringify(body)}`);
+            if (attempt > 1) console.error(`  (${name} answered on attempt ${attempt}; before: ${last})`);
+            break;
+          } catch (e) {
+            last = e.message;
+            if (attempt === 20) throw new Error(`${name}: ${e.message}`);
+            await sleep(1000);
+          }
+        }
       }
     })().catch((e) => { console.error(e.message); process.exit(1); });'
 }
