@@ -97,7 +97,7 @@ experiment: deps ## From nothing to a report: cluster, images, chart with PROFIL
 	@[[ -f charts/booking/profiles/$(PROFILE).yaml ]] || { echo "unknown profile '$(PROFILE)'. Available: $(PROFILES)" >&2; exit 2; }
 	$(MAKE) --no-print-directory cluster-up
 	$(MAKE) --no-print-directory image
-	k6-operator/scripts/build-images.sh
+	k6-operator/scripts/build-images.sh k6 k6-starter
 	$(MAKE) --no-print-directory deploy PROFILE=$(PROFILE) HELM_ARGS="$(EXPERIMENT_HELM_ARGS) $(HELM_ARGS)"
 	npx --no-install tsx experiments/src/cli/experiment.ts --profile $(PROFILE) --scenario $(SCENARIO) \
 	  --targets $(TARGET_TPS) --scale $(SCALE) --cluster $(CLUSTER) --namespace $(NAMESPACE) --release $(RELEASE) \
