@@ -40,7 +40,9 @@ export function sampleQueries(t: QueryTarget): SampleQueries {
     p95Seconds: `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${pods}}[${w}])))`,
     // `or vector(0)`: with no 5xx series at all the share is 0, not "no data".
     errorRate: `(sum(rate(http_requests_total{${pods},status=~"5.."}[${w}])) or vector(0)) / sum(rate(http_requests_total{${pods}}[${w}]))`,
-    cpuPerPod: `sum by (pod) (rate(container_cpu_usage_seconds_total{${pods},container!="",container!="POD"}[${w}]))`,
+    // The pod's own cgroup (container=""), which every cAdvisor reports; per-container series are
+    // missing where the runtime cannot name containers (containerd 1.6 on cgroupfs here).
+    cpuPerPod: `sum by (pod) (rate(container_cpu_usage_seconds_total{${pods},container="",id=~".*pod[^/]*"}[${w}]))`,
     k6Rps: `sum(rate(k6_http_reqs_total${k6}[${w}]))`,
     k6Vus: `sum(k6_vus${k6})`,
   };
