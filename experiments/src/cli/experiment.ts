@@ -4,6 +4,8 @@
  *   saturation  one replica, stepped constant arrival rate -> per-pod TPS at the SLO
  *   scaling     fixed replica counts 2..N, a short search each -> throughput per replica count (USL)
  *   spike       the HPA back on, the scenario (normal-plus-spike) -> replicas against load over time
+ *   validate    a target within the node's reach, at the replica count the plan predicts for it:
+ *               does it meet the SLO? (predicted vs observed, appended to the report)
  * The recorder samples the whole run; then the report is written to experiments/results/<run-id>/.
  *
  *   npx tsx experiments/src/cli/experiment.ts --profile 2cpu-2g [--scenario normal-plus-spike]
@@ -17,14 +19,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { DEFAULT_SLO, findKnee, nextStep, type StepResult } from '../analysis/knee.js';
+import { checkSlo, DEFAULT_SLO, findKnee, nextStep, type StepResult } from '../analysis/knee.js';
 import { DEFAULT_PROMETHEUS, PrometheusClient, prometheusTransport } from '../record/prometheus.js';
 import { Recorder } from '../record/recorder.js';
 import { writeReport, type LoadTestRow, type RunInfo, type ScalingPoint } from '../report/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const LOADTEST = join(ROOT, 'k6-operator', 'scripts', 'loadtest.sh');
-const PHASES = ['saturation', 'scaling', 'spike'] as const;
+const PHASES = ['saturation', 'scaling', 'spike', 'validate'] as const;
 
 const { values: flags } = parseArgs({
   options: {
@@ -40,6 +42,8 @@ const { values: flags } = parseArgs({
     namespace: { type: 'string', default: 'booking' },
     release: { type: 'string', default: 'booking' },
     'shared-note': { type: 'string', default: '' },
+    /** re-use an earlier run's saturation and scaling results (for --skip saturation,scaling,spike) */
+    'from-run': { type: 'string' },
   },
 });
 
@@ -70,9 +74,9 @@ const core = kc.makeApiClient(CoreV1Api);
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-const runId = `${profile}-${stamp}`;
-const outDir = join(ROOT, 'experiments', 'results', runId);
-mkdirSync(outDir, { recursive: true });
+const runId = flags['from-run'] ? flags['from-run'].replace(/\/+$/, '').split('/').at(-1)! : `${profile}-${stamp}`;
+const outDir = flags['from-run'] ? resolve(flags['from-run']) : join(ROOT, 'experiments', 'results', runId);
+mkdirSync(flags['from-run'] ? join(outDir, 'validation') : outDir, { recursive: true });
 const started = Date.now();
 const say = (msg: string) => process.stdout.write(`[experiment ${String(Math.round((Date.now() - started) / 1000)).padStart(4)}s] ${msg}\n`);
 
@@ -207,13 +211,14 @@ async function main() {
     targets,
     headroom: 0.3,
   };
-  writeFileSync(join(outDir, 'run.json'), JSON.stringify(info, null, 2));
+  if (!flags['from-run']) writeFileSync(join(outDir, 'run.json'), JSON.stringify(info, null, 2));
   say(`run ${runId}: profile ${profile}, ${facts.node.cpus} CPUs node, results in ${outDir}`);
 
   const prometheus = new PrometheusClient(prometheusTransport(DEFAULT_PROMETHEUS, kc));
   const recorder = new Recorder({
     kubeConfig: kc, namespace, deployment: release, podSelector: `app.kubernetes.io/instance=${release},!app.kubernetes.io/component`,
-    prometheus, outDir, rateWindow: '30s',
+    // A follow-up run keeps the first run's recording and records beside it.
+    prometheus, outDir: flags['from-run'] ? join(outDir, 'validation') : outDir, rateWindow: '30s',
     onSample: (s) => say(`sample: replicas desired ${s.desiredReplicas ?? '-'} ready ${s.readyReplicas ?? '-'}, ` +
       `${s.rps?.toFixed(1) ?? '-'} req/s, p95 ${s.p95Ms?.toFixed(1) ?? '-'} ms`),
   });
@@ -224,7 +229,7 @@ async function main() {
     name, profile, requests: r.http_reqs, meanMs: r.mean_ms ?? 0, p90Ms: r.p90_ms_upper_bound ?? 0, p95Ms: r.p95.ms,
     rps: r.rps ?? 0, shareUnderSlo: null, failures: r.http_req_failed.fails,
   });
-  let perPodTps: number | undefined;
+  let perPodTps: number | undefined = flags['from-run'] ? findKnee(readJson(join(outDir, 'saturation.json')) ?? []).perPodTps ?? undefined : undefined;
   const scaling: ScalingPoint[] = [];
   try {
     if (!skip.has('saturation')) {
@@ -268,9 +273,50 @@ async function main() {
     writeFileSync(join(outDir, 'loadtests.json'), JSON.stringify(loadtests, null, 2));
   }
 
+  if (!skip.has('validate')) await validate(scaling.length ? scaling : readJson(join(outDir, 'scaling.json')) ?? [], perPodTps);
   const { summary, files } = await writeReport(outDir);
+  appendValidation();
   say(`report: ${join(outDir, 'report.md')} (${files.length} files)`);
   process.stdout.write(`\n${JSON.stringify(summary, null, 2).slice(0, 2000)}\n`);
+}
+
+function readJson<T = any>(path: string): T | undefined {
+  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+}
+
+interface Validation {
+  targetTps: number; predictedReplicas: number; method: string; observedRps: number; p95Ms: number; errorRate: number; metSlo: boolean;
+}
+
+/** A target the node can reach (1.5 pods' worth), at the replica count the linear plan with
+ *  headroom predicts: the load is offered at the target rate and the SLO judged as in saturation. */
+async function validate(scaling: ScalingPoint[], perPodTps: number | undefined) {
+  if (!perPodTps) return say('validate: skipped, no per-pod TPS was measured');
+  const maxN = Math.max(maxReplicas, ...scaling.map((p) => p.replicas));
+  const targetTps = Math.round(perPodTps * 1.5);
+  const predicted = Math.min(maxN, Math.ceil(targetTps / (perPodTps * (1 - 0.3))));
+  say(`phase validate: target ${targetTps} req/s, plan says ${predicted} replicas (linear, 30% headroom)`);
+  await pinReplicas(predicted);
+  const observed = await step(targetTps);
+  const metSlo = checkSlo(observed).ok;
+  const v: Validation = {
+    targetTps, predictedReplicas: predicted, method: 'linear, 30% headroom', observedRps: observed.achievedRps,
+    p95Ms: observed.p95Ms, errorRate: observed.errorRate, metSlo,
+  };
+  writeFileSync(join(outDir, 'validation.json'), JSON.stringify(v, null, 2));
+  say(`validate: ${metSlo ? 'met' : 'MISSED'} the SLO at ${predicted} replicas: ${observed.achievedRps}/s, p95 ${observed.p95Ms.toFixed(1)} ms`);
+  await autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: release, namespace, body: { spec: { minReplicas: 1, maxReplicas: Math.max(predicted, 4) } } }, mergePatch);
+}
+
+function appendValidation() {
+  const v = readJson<Validation>(join(outDir, 'validation.json'));
+  if (!v) return;
+  const md = join(outDir, 'report.md');
+  writeFileSync(md, `${readFileSync(md, 'utf8').trimEnd()}\n\n## Validation: predicted vs observed\n\n` +
+    `A target within this node's reach, run at the replica count the plan predicted for it.\n\n` +
+    `| target req/s | predicted replicas | plan | observed req/s | p95 ms | errors | SLO met |\n|---|---|---|---|---|---|---|\n` +
+    `| ${v.targetTps} | ${v.predictedReplicas} | ${v.method} | ${v.observedRps} | ${v.p95Ms.toFixed(1)} | ` +
+    `${(100 * v.errorRate).toFixed(2)}% | ${v.metSlo ? 'yes' : 'no'} |\n`);
 }
 
 main().catch((err) => {
