@@ -218,6 +218,9 @@ async function main() {
   const recorder = new Recorder({
     kubeConfig: kc, namespace, deployment: release, podSelector: `app.kubernetes.io/instance=${release},!app.kubernetes.io/component`,
     // A follow-up run keeps the first run's recording and records beside it.
+    // k6's series are those of the replayed scenario only: the saturation runs' gauges linger in
+    // Prometheus for minutes after they end (remote write sends no staleness markers).
+    testRuns: { namespace: 'loadtest', name: flags.scenario },
     prometheus, outDir: flags['from-run'] ? join(outDir, 'validation') : outDir, rateWindow: '30s',
     onSample: (s) => say(`sample: replicas desired ${s.desiredReplicas ?? '-'} ready ${s.readyReplicas ?? '-'}, ` +
       `${s.rps?.toFixed(1) ?? '-'} req/s, p95 ${s.p95Ms?.toFixed(1) ?? '-'} ms`),

@@ -43,8 +43,13 @@ export function analyseRun(run: RunData): Summary {
     usl = fit;
     uslParams = { lambda: fit.lambda, sigma: fit.sigma, kappa: fit.kappa };
   }
+  // The HPA's reaction is read from the spike phase only: the saturation and scaling phases before
+  // it also raise the load, with the replicas pinned.
+  const spikePhase = run.events?.find((e) => e.kind === 'mark' && (e as { label?: string }).label === 'phase.spike');
+  const from = spikePhase?.t ?? -Infinity;
   const reaction = run.samples?.length
-    ? hpaReaction(run.samples, run.events ?? [], { slo, spikeStartS: run.info.spikeStartS, spikeEndS: run.info.spikeEndS })
+    ? hpaReaction(run.samples.filter((s) => s.t >= from), (run.events ?? []).filter((e) => e.t >= from),
+      { slo, spikeStartS: run.info.spikeStartS, spikeEndS: run.info.spikeEndS })
     : null;
 
   const perPodTps = knee?.perPodTps ?? null;
