@@ -14,6 +14,9 @@ export HELM_UNITTEST_VERSION KUBE_SCORE_VERSION PROMETHEUS_OPERATOR_VERSION
 HEADROOM_CACHE ?= $(HOME)/.cache/headroom
 CLUSTER ?= local
 HELM ?= $(HEADROOM_CACHE)/bin/helm-$(HELM_VERSION)
+KUBECTL ?= $(HEADROOM_CACHE)/bin/kubectl-$(KUBERNETES_VERSION)
+# The k6 image 'make tools' loads into the local cluster; the in-cluster test runs its load with it.
+K6_IMAGE ?= $(if $(REGISTRY),$(REGISTRY)/k6,localhost/headroom/k6):$(K6_VERSION)
 LOCAL_KUBECONFIG ?= $(HEADROOM_CACHE)/cluster/kubeconfig
 # The pinned promtool when 'make tools' built it, else Debian's if installed, else build the pinned one.
 PROMTOOL_PINNED := $(HEADROOM_CACHE)/bin/promtool-$(PROMETHEUS_VERSION)
@@ -61,6 +64,13 @@ undeploy: $(filter $(HEADROOM_CACHE)/%,$(HELM)) ## Uninstall the chart's release
 .PHONY: test-chart
 test-chart: $(CHART_TOOL_DEPS) ## Offline chart checks: lint+schema, helm-unittest, kube-score, promtool rules and dashboard queries
 	HELM=$(HELM) PROMTOOL=$(PROMTOOL) $(CHARTS_MK_DIR)/scripts/test-chart.sh
+
+.PHONY: test-chart-cluster
+test-chart-cluster: $(filter $(HEADROOM_CACHE)/%,$(HELM)) ## On the running cluster: dry-run every profile, zero lost requests through restart and 1->3->1 scaling, dashboard queries
+	@$(if $(filter current,$(CLUSTER)),true,[[ -f $(LOCAL_KUBECONFIG) ]] || { \
+	  echo "ERROR: no local cluster ($(LOCAL_KUBECONFIG) missing): run 'make cluster-up', or use CLUSTER=current." >&2; exit 1; })
+	$(DEPLOY_KUBECONFIG) HELM=$(HELM) KUBECTL=$(KUBECTL) K6_IMAGE=$(K6_IMAGE) APP_IMAGE_TAG=$(APP_IMAGE_TAG) \
+	  HELM_SETS="$(DEPLOY_SETS)" $(CHARTS_MK_DIR)/test/in-cluster.sh
 
 .PHONY: chart-tools
 chart-tools: ## Build the chart's test tools (helm-unittest plugin, kube-score) into HEADROOM_CACHE

@@ -33,6 +33,7 @@ tools: ## Build the pinned Kubernetes, etcd, add-ons, Prometheus, helm, k6 and l
 	$(K8S_MK_DIR)/scripts/build-kubernetes.sh
 	$(K8S_MK_DIR)/scripts/build-go-tools.sh
 	$(K8S_MK_DIR)/scripts/build-images.sh
+	$(K8S_MK_DIR)/scripts/build-data-images.sh
 
 .PHONY: cluster-up
 cluster-up: ## Start the local single-node cluster (root; idempotent); kubeconfig in HEADROOM_CACHE/cluster/kubeconfig.

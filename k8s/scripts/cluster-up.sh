@@ -106,9 +106,12 @@ else
   wait_for "kube-scheduler /healthz" 60 kube-scheduler curl -skf https://127.0.0.1:10259/healthz
 
   log "starting kubelet, kube-proxy"
+  # --containerd: cAdvisor looks for containerd at /run/containerd only; without it per-container
+  # CPU series (throttling, the dashboard's CPU panels) are missing. Deprecated, still honoured in 1.33.
   start_process kubelet "$(bin_path kubelet "$KUBERNETES_VERSION")" \
     --config="$CLUSTER_DIR/kubelet/config.yaml" --kubeconfig="$pki/kubelet.kubeconfig" \
-    --root-dir="$CLUSTER_DIR/kubelet" --hostname-override="$NODE_NAME" --node-ip="$NODE_IP"
+    --root-dir="$CLUSTER_DIR/kubelet" --hostname-override="$NODE_NAME" --node-ip="$NODE_IP" \
+    --containerd="$CONTAINERD_SOCK"
   start_process kube-proxy "$(bin_path kube-proxy "$KUBERNETES_VERSION")" --config="$CLUSTER_DIR/kube-proxy.yaml"
   wait_for "kubelet /healthz" 60 kubelet curl -sf http://127.0.0.1:10248/healthz
   wait_for "kube-proxy /healthz" 60 kube-proxy curl -sf http://127.0.0.1:10256/healthz
