@@ -101,7 +101,7 @@ $(sed -n 's/^\t"Error": "\(.*\)",*$/\1/p' <<<"$json")"
 
 import_all() {
   local archive
-  if [[ -S $CONTAINERD_SOCK ]] && ctr --address "$CONTAINERD_SOCK" version >/dev/null 2>&1; then
+  if containerd_answers; then
     for archive in "$@"; do
       ctr --address "$CONTAINERD_SOCK" -n k8s.io images import "$archive" >/dev/null
       log "imported $(basename "$archive") into the local cluster"

@@ -49,7 +49,7 @@ if [[ ${CLUSTER:-local} == current ]]; then
     bh push "$ref" "docker://$REGISTRY/app:$tag"
     log "image pushed as $REGISTRY/app:$tag; set the chart's image.repository to $REGISTRY/app"
   fi
-elif [[ -S $CONTAINERD_SOCK ]]; then
+elif containerd_answers; then
   ctr --address "$CONTAINERD_SOCK" -n k8s.io images import "$archive" >/dev/null
   log "image $ref imported into the local cluster"
 else

@@ -145,7 +145,7 @@ for i in "${images[@]}"; do
       bh push "$ref" "docker://$REGISTRY/$i:$tag"
       log "image pushed as $REGISTRY/$i:$tag; set the chart's $i.image.repository to $REGISTRY/$i"
     fi
-  elif [[ -S $CONTAINERD_SOCK ]]; then
+  elif containerd_answers; then
     ctr --address "$CONTAINERD_SOCK" -n k8s.io images import "$archive" >/dev/null
     log "image $ref imported into the local cluster"
   else

@@ -18,6 +18,8 @@ ETCD_PEER_PORT=2380
 CLUSTER_PORTS=(2379 2380 6443 10248 10249 10250 10256 10257 10259)
 RUN_DIR=/run/headroom
 CONTAINERD_SOCK=$RUN_DIR/containerd/containerd.sock
+# A socket file can outlive its containerd (a killed session); only an answer counts.
+containerd_answers() { [[ -S $CONTAINERD_SOCK ]] && ctr --address "$CONTAINERD_SOCK" version >/dev/null 2>&1; }
 PID_DIR=$CLUSTER_DIR/pids
 # Start order; cluster-down stops them in reverse.
 COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)

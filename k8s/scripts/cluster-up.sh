@@ -25,6 +25,11 @@ if ((${#running[@]} == ${#COMPONENTS[@]})); then
   log "cluster already running; checking add-ons"
 else
   ((${#running[@]} == 0)) || die "a half-started cluster is running (${running[*]}). Run 'make cluster-down', then 'make cluster-up'."
+  # Leftovers of a cluster whose processes are all gone (a killed session, a reboot): clear them.
+  if ls "$PID_DIR"/*.pid >/dev/null 2>&1 || grep -qE " ($CLUSTER_DIR|$RUN_DIR)/" /proc/self/mountinfo; then
+    log "an earlier cluster left state behind but none of its processes runs; removing it first"
+    "$K8S_DIR/scripts/cluster-down.sh"
+  fi
   "$K8S_DIR/scripts/preflight.sh"
   on_exit() {
     local rc=$?

@@ -52,7 +52,7 @@ fi
 if grep -qE " ($CLUSTER_DIR|$RUN_DIR)/" /proc/self/mountinfo; then
   fail "mounts under $CLUSTER_DIR or $RUN_DIR remain from an earlier cluster: run 'make cluster-down' first."
 fi
-if [[ -S $CONTAINERD_SOCK ]] && ctr --address "$CONTAINERD_SOCK" version >/dev/null 2>&1; then
+if containerd_answers; then
   fail "a containerd of an earlier cluster answers on $CONTAINERD_SOCK: run 'make cluster-down' first."
 fi
 # Another route to the pod or service range would send pod traffic somewhere we do not control.
