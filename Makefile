@@ -97,12 +97,26 @@ test-experiments: deps ## The analysis (USL fit, knee, HPA reaction, plan) and r
 
 .PHONY: experiment
 experiment: deps ## From nothing to a report: cluster, images, chart with PROFILE, load, recording, analysis [SCENARIO=] [TARGET_TPS=] [CLUSTER=current]
-	@[[ -n "$(PROFILE)" ]] || { echo "PROFILE is required, e.g. make experiment PROFILE=2cpu-2g (profiles: $(PROFILES))" >&2; exit 2; }
-	@[[ -f charts/booking/profiles/$(PROFILE).yaml ]] || { echo "unknown profile '$(PROFILE)'. Available: $(PROFILES)" >&2; exit 2; }
+	@[[ -n "$(PROFILE)" ]] || { echo "PROFILE is required, e.g. make experiment PROFILE=2cpu-2g (profiles: $(CHART_PROFILES))" >&2; exit 2; }
+	@[[ -f charts/booking/profiles/$(PROFILE).yaml ]] || { echo "unknown profile '$(PROFILE)'. Available: $(CHART_PROFILES)" >&2; exit 2; }
+	$(MAKE) --no-print-directory tools
 	$(MAKE) --no-print-directory cluster-up
 	$(MAKE) --no-print-directory image
 	k6-operator/scripts/build-images.sh k6 k6-starter
 	$(MAKE) --no-print-directory deploy PROFILE=$(PROFILE) HELM_ARGS="$(EXPERIMENT_HELM_ARGS) $(HELM_ARGS)"
 	npx --no-install tsx experiments/src/cli/experiment.ts --profile $(PROFILE) --scenario $(SCENARIO) \
 	  --targets $(TARGET_TPS) --scale $(SCALE) --cluster $(CLUSTER) --namespace $(NAMESPACE) --release $(RELEASE) \
-	  $(if $(SKIP),--skip $(SKIP)) $(EXPERIMENT_ARGS)
+	  $(if $(SKIP),--skip $(SKIP)) $(if $(RUN_ID),--run-id $(RUN_ID)) $(EXPERIMENT_ARGS)
+
+.PHONY: sweep
+sweep: deps ## 'make experiment' for each of PROFILES="250m-512m 500m-1g", then one comparison table [SKIP=] [SCALE=]
+	@[[ -n "$(PROFILES)" ]] || { echo "PROFILES is required, e.g. make sweep PROFILES=\"250m-512m 500m-1g\" (profiles: $(CHART_PROFILES))" >&2; exit 2; }
+	@for p in $(PROFILES); do [[ -f charts/booking/profiles/$$p.yaml ]] || { echo "unknown profile '$$p'. Available: $(CHART_PROFILES)" >&2; exit 2; }; done
+	@sweep=sweep-$$(date -u +%Y%m%dT%H%M%SZ) i=0 n=$(words $(PROFILES)); runs=(); \
+	for p in $(PROFILES); do \
+	  i=$$((i + 1)); echo "[sweep] $$i/$$n: make experiment PROFILE=$$p"; \
+	  $(MAKE) --no-print-directory experiment PROFILE=$$p RUN_ID=$$sweep-$$p || { \
+	    echo "[sweep] PROFILE=$$p failed (see above); finished runs are in experiments/results/$$sweep-*" >&2; exit 1; }; \
+	  runs+=("experiments/results/$$sweep-$$p"); \
+	done; \
+	npx --no-install tsx experiments/src/cli/sweep.ts --out "experiments/results/$$sweep" "$${runs[@]}"

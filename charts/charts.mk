@@ -26,7 +26,7 @@ PROMTOOL ?= $(firstword $(wildcard $(PROMTOOL_PINNED) /usr/bin/promtool) $(PROMT
 CHART_TOOL_DEPS = $(filter $(HEADROOM_CACHE)/%,$(HELM) $(PROMTOOL))
 
 PROFILE ?= 250m-512m
-PROFILES := $(sort $(basename $(notdir $(wildcard $(CHART_DIR)/profiles/*.yaml))))
+CHART_PROFILES := $(sort $(basename $(notdir $(wildcard $(CHART_DIR)/profiles/*.yaml))))
 RELEASE ?= booking
 NAMESPACE ?= booking
 DEPLOY_TIMEOUT ?= 10m
@@ -48,7 +48,7 @@ DEPLOY_SETS = --set image.tag=$(APP_IMAGE_TAG) \
 .PHONY: deploy
 deploy: $(filter $(HEADROOM_CACHE)/%,$(HELM)) ## Install or upgrade the chart: PROFILE=<name> [CLUSTER=current] [NAMESPACE=booking] [HELM_ARGS=...]
 	@[[ -f $(CHART_DIR)/profiles/$(PROFILE).yaml ]] || { \
-	  echo "ERROR: unknown profile '$(PROFILE)'. Available: $(PROFILES)" >&2; exit 2; }
+	  echo "ERROR: unknown profile '$(PROFILE)'. Available: $(CHART_PROFILES)" >&2; exit 2; }
 	@$(if $(filter current,$(CLUSTER)),true,[[ -f $(LOCAL_KUBECONFIG) ]] || { \
 	  echo "ERROR: no local cluster ($(LOCAL_KUBECONFIG) missing): run 'make cluster-up', or use CLUSTER=current." >&2; exit 1; })
 	@echo "[deploy] $(RELEASE) in $(NAMESPACE): profile $(PROFILE), image tag $(APP_IMAGE_TAG), cluster $(CLUSTER)"

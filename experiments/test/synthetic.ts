@@ -59,27 +59,29 @@ export function podAt(capacity: number) {
 
 export const TRUTH: UslParams = { lambda: 400, sigma: 0.08, kappa: 0.015 };
 
-/** A complete results directory as the controller would leave it. */
-export function syntheticRunDir(): string {
+/** A complete results directory as the controller would leave it; `profile` and `cpuLimit` name
+ *  another pod size (the figures stay those of TRUTH). */
+export function syntheticRunDir({ profile = '2cpu-2g', cpuLimit = '2' } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'headroom-run-'));
   const json = (name: string, v: unknown) => writeFileSync(join(dir, name), JSON.stringify(v, null, 2));
   json('run.json', {
-    runId: '20250101-000000-2cpu-2g',
-    command: 'make experiment PROFILE=2cpu-2g',
+    runId: `20250101-000000-${profile}`,
+    command: `make experiment PROFILE=${profile}`,
     createdAt: '2025-01-01T00:00:00.000Z',
-    profile: '2cpu-2g',
+    profile,
     scenario: 'normal-plus-spike',
     node: { cpus: 2, memoryGiB: 24, description: 'single-node local cluster' },
     sharedWith: ['PostgreSQL', 'Redis', 'Prometheus', 'k6 runners', 'control plane'],
-    versions: { kubernetes: 'v1.33.13', k6: 'v1.1.0', headroom: '0.1.0' },
+    versions: { kubernetes: 'v1.33.13', k6: 'v1.1.0', headroom: '0.1.0', resources: JSON.stringify({ limits: { cpu: cpuLimit, memory: '2Gi' } }) },
   });
   const pod = podAt(400);
   json('saturation.json', [25, 50, 100, 200, 400, 800, 600, 500, 450, 425].map(pod));
   json('scaling.json', [1, 2, 3, 4, 5, 6].map((n) => ({ replicas: n, throughputRps: uslThroughput(TRUTH, n), p95Ms: 120, errorRate: 0 })));
   json('loadtests.json', [
     { name: 'saturation', profile: '2cpu-2g', requests: 120345, meanMs: 35.2, p90Ms: 88.1, p95Ms: 150.3, rps: 401.2, shareUnderSlo: 0.987, failures: 0 },
-    { name: 'normal-plus-spike', profile: '2cpu-2g', requests: 54321, meanMs: 80.5, p90Ms: 210.2, p95Ms: 390.9, rps: 452.7, shareUnderSlo: 0.91, failures: 27 },
+    { name: 'normal-plus-spike', profile, requests: 54321, meanMs: 80.5, p90Ms: 210.2, p95Ms: 390.9, rps: 452.7, shareUnderSlo: 0.91, failures: 27 },
   ]);
+  json('validation.json', { targetTps: 1062, predictedReplicas: 4, method: 'USL fit, no headroom', observedRps: 1060.2, p95Ms: 140.5, errorRate: 0, metSlo: true });
   const csv = new SamplesCsv(join(dir, 'samples.csv'));
   for (const s of spikeTimeline()) csv.append(s);
   const events = new EventsJsonl(join(dir, 'events.jsonl'));

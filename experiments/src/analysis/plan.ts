@@ -9,6 +9,7 @@
  *   prewarmReplicas(input: PrewarmInput): number
  *   targetCpuUtilisation(headroom?, cpuUtilAtKnee?): number
  *   hpaAdvice(input: HpaAdviceInput): HpaAdvice
+ *   validationPlan(measured: Array<{ replicas, throughputRps }>, usl: UslParams | null): ValidationPlan
  *
  * Linear: ceil(target / perPodTps / (1 − headroom)), the reports' own straight-line method.
  * USL: the smallest N with X(N) ≥ target / (1 − headroom); X(N) rises to its peak at
@@ -88,6 +89,33 @@ export function planReplicas(input: PlanInput): PlanRow[] {
     linearReplicas: input.perPodTps && input.perPodTps > 0 ? linearReplicas(targetTps, input.perPodTps, headroom) : null,
     usl: input.usl ? uslReplicas(input.usl, targetTps, headroom) : null,
   }));
+}
+
+export interface ValidationPlan {
+  targetTps: number;
+  predictedReplicas: number;
+  method: string;
+}
+
+/**
+ * A target the cluster has shown it can serve (80 % of the most any measured replica count
+ * served) and the replica count the model predicts for it without headroom, so that running it
+ * tests the model itself: the USL fit when there is one, else the straight line from one replica.
+ * The prediction never exceeds the largest replica count measured.
+ */
+export function validationPlan(measured: Array<{ replicas: number; throughputRps: number }>, usl: UslParams | null): ValidationPlan | null {
+  const usable = measured.filter((p) => p.throughputRps > 0);
+  if (!usable.length) return null;
+  const best = Math.max(...usable.map((p) => p.throughputRps));
+  const maxN = Math.max(...usable.map((p) => p.replicas));
+  const targetTps = Math.round(best * 0.8);
+  if (usl) {
+    const r = uslReplicas(usl, targetTps, 0, maxN);
+    return { targetTps, predictedReplicas: r.reachable ? r.replicas : maxN, method: r.reachable ? 'USL fit, no headroom' : 'USL fit says unreachable: the largest count measured' };
+  }
+  const one = usable.find((p) => p.replicas === 1);
+  if (!one) return null;
+  return { targetTps, predictedReplicas: Math.min(maxN, linearReplicas(targetTps, one.throughputRps, 0)), method: 'linear from one replica, no headroom' };
 }
 
 export interface PrewarmInput {

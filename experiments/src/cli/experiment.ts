@@ -10,7 +10,8 @@
  *
  *   npx tsx experiments/src/cli/experiment.ts --profile 2cpu-2g [--scenario normal-plus-spike]
  *     [--targets 1000,10000,30000] [--scale 0.1] [--max-replicas 3] [--step-seconds 30]
- *     [--skip saturation,scaling,spike] [--cluster local|current] [--namespace booking] [--release booking]
+ *     [--skip saturation,scaling,spike,validate] [--cluster local|current] [--namespace booking] [--release booking]
+ *     [--run-id <name>] [--from-run experiments/results/<run-id>]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,9 +21,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { checkSlo, DEFAULT_SLO, findKnee, nextStep, type StepResult } from '../analysis/knee.js';
+import { validationPlan } from '../analysis/plan.js';
+import { fitUsl } from '../analysis/usl.js';
 import { DEFAULT_PROMETHEUS, PrometheusClient, prometheusTransport } from '../record/prometheus.js';
 import { Recorder } from '../record/recorder.js';
-import { writeReport, type LoadTestRow, type RunInfo, type ScalingPoint } from '../report/index.js';
+import { writeReport, type LoadTestRow, type RunInfo, type ScalingPoint, type Validation } from '../report/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const LOADTEST = join(ROOT, 'k6-operator', 'scripts', 'loadtest.sh');
@@ -42,6 +45,8 @@ const { values: flags } = parseArgs({
     namespace: { type: 'string', default: 'booking' },
     release: { type: 'string', default: 'booking' },
     'shared-note': { type: 'string', default: '' },
+    /** the results directory's name (make sweep names its runs); default <profile>-<UTC time> */
+    'run-id': { type: 'string' },
     /** re-use an earlier run's saturation and scaling results (for --skip saturation,scaling,spike) */
     'from-run': { type: 'string' },
   },
@@ -74,7 +79,8 @@ const core = kc.makeApiClient(CoreV1Api);
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-const runId = flags['from-run'] ? flags['from-run'].replace(/\/+$/, '').split('/').at(-1)! : `${profile}-${stamp}`;
+const runId = flags['from-run'] ? flags['from-run'].replace(/\/+$/, '').split('/').at(-1)! : flags['run-id'] ?? `${profile}-${stamp}`;
+if (!/^[\w.-]+$/.test(runId)) fail(`--run-id may hold letters, digits, '.', '_' and '-' only; not '${runId}'`);
 const outDir = flags['from-run'] ? resolve(flags['from-run']) : join(ROOT, 'experiments', 'results', runId);
 mkdirSync(flags['from-run'] ? join(outDir, 'validation') : outDir, { recursive: true });
 const started = Date.now();
@@ -276,9 +282,8 @@ async function main() {
     writeFileSync(join(outDir, 'loadtests.json'), JSON.stringify(loadtests, null, 2));
   }
 
-  if (!skip.has('validate')) await validate(scaling.length ? scaling : readJson(join(outDir, 'scaling.json')) ?? [], perPodTps);
+  if (!skip.has('validate')) await validate(scaling.length ? scaling : readJson(join(outDir, 'scaling.json')) ?? [], hpaRange);
   const { summary, files } = await writeReport(outDir);
-  appendValidation();
   say(`report: ${join(outDir, 'report.md')} (${files.length} files)`);
   process.stdout.write(`\n${JSON.stringify(summary, null, 2).slice(0, 2000)}\n`);
 }
@@ -287,39 +292,24 @@ function readJson<T = any>(path: string): T | undefined {
   return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
 }
 
-interface Validation {
-  targetTps: number; predictedReplicas: number; method: string; observedRps: number; p95Ms: number; errorRate: number; metSlo: boolean;
-}
-
-/** A target the node can reach (1.5 pods' worth), at the replica count the linear plan with
- *  headroom predicts: the load is offered at the target rate and the SLO judged as in saturation. */
-async function validate(scaling: ScalingPoint[], perPodTps: number | undefined) {
-  if (!perPodTps) return say('validate: skipped, no per-pod TPS was measured');
-  const maxN = Math.max(maxReplicas, ...scaling.map((p) => p.replicas));
-  const targetTps = Math.round(perPodTps * 1.5);
-  const predicted = Math.min(maxN, Math.ceil(targetTps / (perPodTps * (1 - 0.3))));
-  say(`phase validate: target ${targetTps} req/s, plan says ${predicted} replicas (linear, 30% headroom)`);
+/** A target this cluster has shown it can serve, at the replica count the model predicts for it
+ *  (analysis/plan.ts validationPlan): the load is offered at the target rate, the SLO judged as in saturation. */
+async function validate(scaling: ScalingPoint[], hpaRange: { minReplicas: number; maxReplicas: number }) {
+  const fit = scaling.length >= 2 ? fitUsl(scaling.map((p) => ({ n: p.replicas, x: p.throughputRps }))) : null;
+  const plan = validationPlan(scaling, fit);
+  if (!plan) return say('validate: skipped, no throughput was measured');
+  const { targetTps, predictedReplicas: predicted, method } = plan;
+  say(`phase validate: target ${targetTps} req/s, the model says ${predicted} replica(s) (${method})`);
   await pinReplicas(predicted);
   const observed = await step(targetTps);
   const metSlo = checkSlo(observed).ok;
   const v: Validation = {
-    targetTps, predictedReplicas: predicted, method: 'linear, 30% headroom', observedRps: observed.achievedRps,
+    targetTps, predictedReplicas: predicted, method, observedRps: observed.achievedRps,
     p95Ms: observed.p95Ms, errorRate: observed.errorRate, metSlo,
   };
   writeFileSync(join(outDir, 'validation.json'), JSON.stringify(v, null, 2));
   say(`validate: ${metSlo ? 'met' : 'MISSED'} the SLO at ${predicted} replicas: ${observed.achievedRps}/s, p95 ${observed.p95Ms.toFixed(1)} ms`);
-  await autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: release, namespace, body: { spec: { minReplicas: 1, maxReplicas: Math.max(predicted, 4) } } }, mergePatch);
-}
-
-function appendValidation() {
-  const v = readJson<Validation>(join(outDir, 'validation.json'));
-  if (!v) return;
-  const md = join(outDir, 'report.md');
-  writeFileSync(md, `${readFileSync(md, 'utf8').trimEnd()}\n\n## Validation: predicted vs observed\n\n` +
-    `A target within this node's reach, run at the replica count the plan predicted for it.\n\n` +
-    `| target req/s | predicted replicas | plan | observed req/s | p95 ms | errors | SLO met |\n|---|---|---|---|---|---|---|\n` +
-    `| ${v.targetTps} | ${v.predictedReplicas} | ${v.method} | ${v.observedRps} | ${v.p95Ms.toFixed(1)} | ` +
-    `${(100 * v.errorRate).toFixed(2)}% | ${v.metSlo ? 'yes' : 'no'} |\n`);
+  await autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: release, namespace, body: { spec: hpaRange } }, mergePatch);
 }
 
 main().catch((err) => {

@@ -8,7 +8,7 @@ import { DEFAULT_SLO, findKnee, type Knee, type Slo } from '../analysis/knee.js'
 import { DEFAULT_HEADROOM, DEFAULT_TARGETS, hpaAdvice, planReplicas, prewarmReplicas, type HpaAdvice, type PlanRow } from '../analysis/plan.js';
 import { hpaReaction, type Reaction } from '../analysis/reaction.js';
 import { fitUsl, type UslFit } from '../analysis/usl.js';
-import type { RunData, RunInfo } from './run.js';
+import type { LoadTestRow, RunData, RunInfo, Validation } from './run.js';
 
 export type UslSummary = Omit<UslFit, 'predict'>;
 
@@ -22,11 +22,15 @@ export interface Summary {
   slo: Slo;
   headroom: number;
   inputs: Record<'saturation' | 'scaling' | 'loadTests' | 'samples' | 'events', boolean>;
+  /** the k6 end-of-test summaries (loadtests.json), the reports' own table */
+  loadTests: LoadTestRow[];
   knee: Knee | null;
   usl: UslSummary | null;
   plan: PlanRowWithPrewarm[];
   reaction: Reaction | null;
   hpaAdvice: HpaAdvice | null;
+  /** predicted vs observed at a reachable target; null when the validate phase did not run */
+  validation: Validation | null;
   warnings: string[];
 }
 
@@ -76,11 +80,13 @@ export function analyseRun(run: RunData): Summary {
     slo,
     headroom,
     inputs: { saturation: !!run.saturation, scaling: !!run.scaling, loadTests: !!run.loadTests, samples: !!run.samples, events: !!run.events },
+    loadTests: run.loadTests ?? [],
     knee,
     usl,
     plan,
     reaction,
     hpaAdvice: advice,
+    validation: run.validation,
     warnings,
   };
 }

@@ -3,6 +3,7 @@
  *
  *   renderMarkdown(run: RunData, summary: Summary, charts: ChartFiles): string
  *   whereMeasured(info: RunInfo): string       the one line every figure carries
+ *   cell, num, int, pct, sig                     table-cell formatting, shared with the sweep's table
  */
 
 import type { RunData, RunInfo } from './run.js';
@@ -156,6 +157,18 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
   } else line('_Needs a per-pod TPS and a measured spike with its time to ready._');
   line();
 
+  line('## Validation: predicted vs observed');
+  line();
+  const v = s.validation;
+  if (v) {
+    line('A target within this node\'s reach, offered at a constant rate to the replica count the plan predicted for it.');
+    line();
+    line('| target req/s | predicted replicas | plan | observed req/s | p95 (ms) | errors | SLO met |');
+    line('|--:|--:|---|--:|--:|--:|---|');
+    line(`| ${int(v.targetTps)} | ${v.predictedReplicas} | ${cell(v.method)} | ${num(v.observedRps)} | ${num(v.p95Ms)} | ${pct(v.errorRate)} | ${v.metSlo ? 'yes' : '**no**'} |`);
+  } else line('_No validation run (validation.json) in this run._');
+  line();
+
   if (s.warnings.length) {
     line('## Missing inputs');
     line();
@@ -164,7 +177,7 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
   }
   line('## Files');
   line();
-  line('`run.json` (inputs), `samples.csv`, `events.jsonl` (recorder), `saturation.json`, `scaling.json`, `loadtests.json` (phases), `summary.json` (every figure above), `*.svg` (charts).');
+  line('`run.json` (inputs), `samples.csv`, `events.jsonl` (recorder), `saturation.json`, `scaling.json`, `loadtests.json`, `validation.json` (phases), `summary.json` (every figure above), `*.svg` (charts).');
   return out.join('\n') + '\n';
 }
 
@@ -174,24 +187,24 @@ function warnings(line: (t?: string) => void, ws: string[]): void {
   for (const w of ws) line(`> ${w}`);
 }
 
-function cell(v: string): string {
+export function cell(v: string): string {
   return v.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-function num(v: number): string {
+export function num(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   return Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : String(Math.round(v * 10) / 10);
 }
 
-function int(v: number): string {
+export function int(v: number): string {
   return Math.round(v).toLocaleString('en-US');
 }
 
-function pct(v: number): string {
+export function pct(v: number): string {
   return `${Math.round(v * 1000) / 10} %`;
 }
 
-function sig(v: number): string {
+export function sig(v: number): string {
   return v === 0 ? '0' : Number(v.toPrecision(3)).toString();
 }
 

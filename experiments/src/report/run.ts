@@ -9,6 +9,7 @@
  *   saturation.json   StepResult[]           stepped-rate saturation on one replica
  *   scaling.json      ScalingPoint[]         throughput at fixed replica counts
  *   loadtests.json    LoadTestRow[]          k6 end-of-test summaries, the reports' own table
+ *   validation.json   Validation             a reachable target run at the predicted replica count
  *   samples.csv       Sample rows            the recorder
  *   events.jsonl      RunEvent lines         the recorder and the controller's marks
  */
@@ -59,7 +60,18 @@ const LoadTestSchema = z.object({
   shareUnderSlo: z.number().min(0).max(1).nullable(),
   failures: z.number(),
 });
+const ValidationSchema = z.object({
+  targetTps: z.number().positive(),
+  predictedReplicas: z.number().int().positive(),
+  /** how the replica count was predicted, e.g. "linear, 30% headroom" */
+  method: z.string(),
+  observedRps: z.number().min(0),
+  p95Ms: z.number(),
+  errorRate: z.number().min(0).max(1),
+  metSlo: z.boolean(),
+});
 export type ScalingPoint = z.infer<typeof ScalingSchema>;
+export type Validation = z.infer<typeof ValidationSchema>;
 export type LoadTestRow = z.infer<typeof LoadTestSchema>;
 
 export interface RunData {
@@ -68,6 +80,7 @@ export interface RunData {
   saturation: StepResult[] | null;
   scaling: ScalingPoint[] | null;
   loadTests: LoadTestRow[] | null;
+  validation: Validation | null;
   samples: Sample[] | null;
   events: RunEvent[] | null;
 }
@@ -81,6 +94,7 @@ export function loadRun(dir: string): RunData {
     saturation: parseJson(join(dir, 'saturation.json'), z.array(StepSchema)),
     scaling: parseJson(join(dir, 'scaling.json'), z.array(ScalingSchema)),
     loadTests: parseJson(join(dir, 'loadtests.json'), z.array(LoadTestSchema)),
+    validation: parseJson(join(dir, 'validation.json'), ValidationSchema),
     samples: existsSync(join(dir, 'samples.csv')) ? readSamplesCsv(join(dir, 'samples.csv')) : null,
     events: existsSync(join(dir, 'events.jsonl')) ? readEventsJsonl(join(dir, 'events.jsonl')) : null,
   };

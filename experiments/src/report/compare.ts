@@ -1,0 +1,106 @@
+/**
+ * One comparison table over several runs (make sweep): a row per profile with the figures an SRE
+ * compares when choosing a pod size.
+ *
+ *   compareRuns(summaries: Summary[]): ComparisonRow[]
+ *   renderComparison(rows, summaries, reportLinks: string[]): string     comparison.md; links to each report.md
+ */
+
+import type { Summary } from './analyse.js';
+import { cell, int, num, pct, sig, whereMeasured } from './markdown.js';
+
+export interface ComparisonRow {
+  runId: string;
+  profile: string;
+  /** the container's CPU limit in cores, from the deployed resources; null when unlimited or unknown */
+  cpuLimitCores: number | null;
+  memoryLimit: string | null;
+  perPodTps: number | null;
+  /** per-pod TPS divided by the CPU limit: what a core of this profile buys */
+  tpsPerCore: number | null;
+  uslSigma: number | null;
+  uslKappa: number | null;
+  /** the most the USL curve ever reaches; null when unbounded (σ = κ = 0) or not fitted */
+  uslCeilingTps: number | null;
+  /** linear replicas per plan target, in the order of the run's targets */
+  replicas: Array<{ targetTps: number; linear: number | null; usl: number | 'unreachable' | null }>;
+  timeToReadyAtMaxS: number | null;
+  breachSecondsWhileScaling: number | null;
+  spike: { requests: number; p95Ms: number; failures: number } | null;
+  validation: { targetTps: number; replicas: number; metSlo: boolean } | null;
+}
+
+export function compareRuns(summaries: Summary[]): ComparisonRow[] {
+  return summaries.map((s) => {
+    const limits = resourceLimits(s.run.versions.resources);
+    const perPodTps = s.knee?.perPodTps ?? null;
+    return {
+      runId: s.run.runId,
+      profile: s.run.profile,
+      cpuLimitCores: limits.cpu,
+      memoryLimit: limits.memory,
+      perPodTps,
+      tpsPerCore: perPodTps !== null && limits.cpu ? perPodTps / limits.cpu : null,
+      uslSigma: s.usl?.sigma ?? null,
+      uslKappa: s.usl?.kappa ?? null,
+      uslCeilingTps: s.usl && Number.isFinite(s.usl.ceilingX) ? s.usl.ceilingX : null,
+      replicas: s.plan.map((p) => ({
+        targetTps: p.targetTps,
+        linear: p.linearReplicas,
+        usl: p.usl === null ? null : p.usl.reachable ? p.usl.replicas : 'unreachable',
+      })),
+      timeToReadyAtMaxS: s.reaction?.timeToReadyAtMaxS ?? null,
+      breachSecondsWhileScaling: s.reaction ? s.reaction.breachSecondsWhileScaling : null,
+      spike: spikeRow(s),
+      validation: s.validation ? { targetTps: s.validation.targetTps, replicas: s.validation.predictedReplicas, metSlo: s.validation.metSlo } : null,
+    };
+  });
+}
+
+function spikeRow(s: Summary): ComparisonRow['spike'] {
+  const row = s.loadTests.find((t) => t.name === s.run.scenario);
+  return row ? { requests: row.requests, p95Ms: row.p95Ms, failures: row.failures } : null;
+}
+
+/** CPU in cores and memory as written, from the container's resources JSON in run.json. */
+export function resourceLimits(resourcesJson: string | undefined): { cpu: number | null; memory: string | null } {
+  let limits: { cpu?: string; memory?: string } = {};
+  try {
+    limits = JSON.parse(resourcesJson ?? '{}').limits ?? {};
+  } catch {
+    return { cpu: null, memory: null };
+  }
+  const cpu = limits.cpu === undefined ? null : limits.cpu.endsWith('m') ? Number(limits.cpu.slice(0, -1)) / 1000 : Number(limits.cpu);
+  return { cpu: cpu !== null && Number.isFinite(cpu) && cpu > 0 ? cpu : null, memory: limits.memory ?? null };
+}
+
+export function renderComparison(rows: ComparisonRow[], summaries: Summary[], reportLinks: string[]): string {
+  const out: string[] = [];
+  const line = (t = '') => out.push(t);
+  const dash = (v: number | null, f: (n: number) => string = num) => (v === null ? '—' : f(v));
+  const targets = rows[0]?.replicas.map((r) => r.targetTps) ?? [];
+
+  line('# headroom sweep: profiles compared');
+  line();
+  line('Each row is one `make experiment` run; its report has the detail. Rows measured on a shared node compare ' +
+    'profiles with each other, not with production hardware.');
+  line();
+  line(`| profile | CPU limit | memory limit | per-pod TPS | TPS per core | USL σ | USL κ | USL ceiling req/s | ${targets.map((t) => `replicas for ${int(t)} req/s (linear / USL)`).join(' | ')} | HPA: spike → ready at max | SLO breached while scaling | spike test: requests, p95, failures | validation |`);
+  line(`|---|--:|--:|--:|--:|--:|--:|--:|${targets.map(() => '--:|').join('')}--:|--:|---|---|`);
+  rows.forEach((r, i) => {
+    const replicas = targets.map((t) => {
+      const p = r.replicas.find((x) => x.targetTps === t);
+      return p ? `${p.linear ?? '—'} / ${p.usl ?? '—'}` : '—';
+    });
+    const spike = r.spike ? `${int(r.spike.requests)}, ${num(r.spike.p95Ms)} ms, ${int(r.spike.failures)}` : '—';
+    const validation = r.validation ? `${int(r.validation.targetTps)} req/s on ${r.validation.replicas}: ${r.validation.metSlo ? 'SLO met' : '**SLO missed**'}` : '—';
+    line(`| [${cell(r.profile)}](${reportLinks[i]}) | ${dash(r.cpuLimitCores)} | ${r.memoryLimit ?? '—'} | ${dash(r.perPodTps)} | ${dash(r.tpsPerCore)} | ` +
+      `${dash(r.uslSigma, sig)} | ${dash(r.uslKappa, sig)} | ${r.uslCeilingTps === null ? 'unbounded' : num(r.uslCeilingTps)} | ${replicas.join(' | ')} | ` +
+      `${dash(r.timeToReadyAtMaxS, (v) => `${num(v)} s`)} | ${dash(r.breachSecondsWhileScaling, (v) => `${num(v)} s`)} | ${spike} | ${validation} |`);
+  });
+  line();
+  line('Where each was measured:');
+  line();
+  for (const s of summaries) line(`- ${cell(s.run.runId)}: ${whereMeasured(s.run)}; SLO p95 < ${s.slo.p95Ms} ms, errors < ${pct(s.slo.maxErrorRate)}; headroom ${pct(s.headroom)}.`);
+  return out.join('\n') + '\n';
+}
