@@ -79,13 +79,14 @@ test-app: build services ## The booking service's tests against real PostgreSQL 
 	@trap '$(SERVICES) stop' EXIT; $(WITH_SERVICES) npm run --silent -w app test
 
 .PHONY: test-e2e
-test-e2e: deps ## On a real local cluster (built from source if needed): smoke, the chart under load, the recorder; then nothing left behind
+test-e2e: deps ## On a real local cluster (built from source if needed): smoke, the chart under load, load tests, the recorder; then nothing left behind
 	@if [[ "$(CLUSTER)" == current ]]; then $(MAKE) --no-print-directory test-cluster; exit; fi; \
 	trap '$(MAKE) --no-print-directory cluster-down >/dev/null 2>&1 || true' EXIT; \
 	$(MAKE) --no-print-directory tools && $(MAKE) --no-print-directory cluster-up && \
 	$(MAKE) --no-print-directory test-cluster && \
 	$(MAKE) --no-print-directory image && k6-operator/scripts/build-images.sh k6 k6-starter && \
 	$(MAKE) --no-print-directory test-chart-cluster && \
+	$(MAKE) --no-print-directory test-k6-cluster && \
 	npm run --silent -w experiments test:cluster && \
 	bash k8s/test/down.sh
 

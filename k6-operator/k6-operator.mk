@@ -23,6 +23,10 @@ k6-operator: ## Build the k6 runner/starter images and the operator manager; ins
 loadtest: ## Run SCENARIO (default normal-plus-spike) as a TestRun [SCALE=0.1] [PARALLELISM=1]; combined pass/fail
 	$(K6_OPERATOR_MK_DIR)/scripts/loadtest.sh
 
+.PHONY: test-k6-cluster
+test-k6-cluster: ## On the running cluster: normal-plus-spike passes (series in Prometheus), a failing threshold fails, token-burst x2 combines and keeps every token
+	$(DEPLOY_KUBECONFIG) HELM=$(HELM) KUBECTL=$(KUBECTL) $(K6_OPERATOR_MK_DIR)/test/in-cluster.sh
+
 .PHONY: test-k6
 test-k6: $(HEADROOM_CACHE)/bin/k6-$(K6_VERSION) $(HEADROOM_CACHE)/bin/kubectl-$(KUBERNETES_VERSION) ## Check every k6 script (archive + inspect, two scales) and every TestRun against the CRD, offline
 	$(K6_OPERATOR_MK_DIR)/test/inspect.sh

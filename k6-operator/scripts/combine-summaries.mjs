@@ -56,6 +56,7 @@ const result = {
   runners: runners.length,
   passed: problems.length === 0,
   http_reqs: reqs,
+  runner_http_reqs: runners.map((r) => r.summary?.http_reqs ?? null),
   rps: durationS ? Math.round((reqs / durationS) * 10) / 10 : null,
   http_req_failed: { rate: reqs ? fails / reqs : null, fails },
   p95,

@@ -46,7 +46,8 @@ export function perRunnerRate(total) {
   return Math.max(0.1, (total * SCALE) / RUNNERS).toFixed(2);
 }
 
-function positiveNumber(name, fallback, min, max) {
+/** A number from __ENV within [min, max]; `fallback` when unset. */
+export function positiveNumber(name, fallback, min, max) {
   const raw = __ENV[name];
   if (raw === undefined || raw === '') return fallback;
   const v = Number(raw);
