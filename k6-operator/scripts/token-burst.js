@@ -53,6 +53,8 @@ export default function () {
     if ((res.status === 200 || res.status === 201) && d && d.token) tokens.push(d.token);
   });
   tokensIssued.add(tokens.length);
+  // One log line per VU with its tokens: a test can then look each one up in Redis itself.
+  if (tokens.length) console.log(`TOKENS ${tokens.join(' ')}`);
 
   // After the window (plus 2 s for the slowest answers) every 2xx token must still be there.
   const wait = (started + (WINDOW_S + 2) * 1000 - Date.now()) / 1000;
