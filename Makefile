@@ -107,7 +107,7 @@ experiment: deps ## From nothing to a report: cluster, images, chart with PROFIL
 	$(MAKE) --no-print-directory deploy PROFILE=$(PROFILE) HELM_ARGS="$(EXPERIMENT_HELM_ARGS) $(HELM_ARGS)"
 	npx --no-install tsx experiments/src/cli/experiment.ts --profile $(PROFILE) --scenario $(SCENARIO) \
 	  --targets $(TARGET_TPS) --scale $(SCALE) --cluster $(CLUSTER) --namespace $(NAMESPACE) --release $(RELEASE) \
-	  $(if $(SKIP),--skip $(SKIP)) $(if $(RUN_ID),--run-id $(RUN_ID)) $(EXPERIMENT_ARGS)
+	  $(if $(SKIP),--skip $(SKIP)) $(if $(SPIKE_SCALE),--spike-scale $(SPIKE_SCALE)) $(if $(RUN_ID),--run-id $(RUN_ID)) $(EXPERIMENT_ARGS)
 
 .PHONY: sweep
 sweep: deps ## 'make experiment' for each of PROFILES="250m-512m 500m-1g", then one comparison table [SKIP=] [SCALE=]

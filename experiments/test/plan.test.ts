@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { hpaAdvice, linearReplicas, planReplicas, prewarmReplicas, targetCpuUtilisation, uslReplicas, validationPlan } from '../src/analysis/plan.js';
+import { hpaAdvice, linearReplicas, planReplicas, prewarmReplicas, spikeScale, targetCpuUtilisation, uslReplicas, validationPlan } from '../src/analysis/plan.js';
 import { uslThroughput } from '../src/analysis/usl.js';
 
 describe('plan', () => {
@@ -91,6 +91,25 @@ describe('plan', () => {
     it('when nothing was served, then there is no validation to run', () => {
       expect(validationPlan([], null)).to.equal(null);
       expect(validationPlan([{ replicas: 1, throughputRps: 0 }], null)).to.equal(null);
+    });
+  });
+
+  describe('spikeScale', () => {
+    const base = { minReplicas: 1, peakRpsAtScale1: 2250, minScale: 0.1 };
+    it('when one pod serves 450 req/s, then the spike asks for 900 req/s: SCALE 0.4', () => {
+      expect(spikeScale({ ...base, perPodTps: 450 })).to.equal(0.4);
+    });
+    it('when the minimum is two replicas, then the spike doubles with it', () => {
+      expect(spikeScale({ ...base, perPodTps: 450, minReplicas: 2 })).to.equal(0.8);
+    });
+    it('when the pod is large, then the spike stops at the reports\' size 1; when it is tiny, at the floor', () => {
+      expect(spikeScale({ ...base, perPodTps: 3420 })).to.equal(1);
+      expect(spikeScale({ ...base, perPodTps: 50 })).to.equal(0.1);
+    });
+    it('when the ratio is not a round number, then it is rounded up to 0.01', () => {
+      expect(spikeScale({ ...base, perPodTps: 500 })).to.equal(0.45);
+      expect(spikeScale({ ...base, perPodTps: 501 })).to.equal(0.45);
+      expect(spikeScale({ ...base, perPodTps: 507 })).to.equal(0.46);
     });
   });
 });

@@ -9,6 +9,7 @@
  *   prewarmReplicas(input: PrewarmInput): number
  *   targetCpuUtilisation(headroom?, cpuUtilAtKnee?): number
  *   hpaAdvice(input: HpaAdviceInput): HpaAdvice
+ *   spikeScale(input: SpikeScaleInput): number
  *   validationPlan(measured: Array<{ replicas, throughputRps }>, usl: UslParams | null): ValidationPlan
  *
  * Linear: ceil(target / perPodTps / (1 − headroom)), the reports' own straight-line method.
@@ -116,6 +117,30 @@ export function validationPlan(measured: Array<{ replicas: number; throughputRps
   const one = usable.find((p) => p.replicas === 1);
   if (!one) return null;
   return { targetTps, predictedReplicas: Math.min(maxN, linearReplicas(targetTps, one.throughputRps, 0)), method: 'linear from one replica, no headroom' };
+}
+
+/** Peak request rate of a spike scenario at SCALE 1. normal-plus-spike: 50 + 400 VUs, each
+ *  iteration 5 requests and a 1 s sleep -> about 450 x 5 = 2,250 req/s (224 req/s measured at
+ *  SCALE 0.1 on the local cluster). */
+export const PEAK_RPS_AT_SCALE_1: Record<string, number> = { 'normal-plus-spike': 2250 };
+
+export interface SpikeScaleInput {
+  perPodTps: number;
+  minReplicas: number;
+  /** the scenario's peak req/s at SCALE 1 */
+  peakRpsAtScale1: number;
+  /** never below this (the experiment's SCALE) */
+  minScale: number;
+}
+
+/**
+ * A spike that the minimum replicas absorb says nothing about the HPA: ask for twice what they
+ * serve at the SLO, rounded up to 0.01, never below minScale and never above 1 (the reports' own
+ * size; on a small cluster the load generator shares the node).
+ */
+export function spikeScale(i: SpikeScaleInput): number {
+  const wanted = Math.ceil(round9((2 * i.perPodTps * i.minReplicas) / i.peakRpsAtScale1) * 100) / 100;
+  return Math.min(1, Math.max(i.minScale, wanted));
 }
 
 export interface PrewarmInput {

@@ -3,13 +3,14 @@
  * with that profile when this starts). Phases, each skippable:
  *   saturation  one replica, stepped constant arrival rate -> per-pod TPS at the SLO
  *   scaling     fixed replica counts 2..N, a short search each -> throughput per replica count (USL)
- *   spike       the HPA back on, the scenario (normal-plus-spike) -> replicas against load over time
+ *   spike       the HPA back on, the scenario (normal-plus-spike) -> replicas against load over time;
+ *               its size is chosen so that the surge needs more than the minimum replicas
  *   validate    a target within the node's reach, at the replica count the plan predicts for it:
  *               does it meet the SLO? (predicted vs observed, appended to the report)
  * The recorder samples the whole run; then the report is written to experiments/results/<run-id>/.
  *
  *   npx tsx experiments/src/cli/experiment.ts --profile 2cpu-2g [--scenario normal-plus-spike]
- *     [--targets 1000,10000,30000] [--scale 0.1] [--max-replicas 3] [--step-seconds 30]
+ *     [--targets 1000,10000,30000] [--scale 0.1] [--spike-scale auto|<n>] [--max-replicas 3] [--step-seconds 30]
  *     [--skip saturation,scaling,spike,validate] [--cluster local|current] [--namespace booking] [--release booking]
  *     [--run-id <name>] [--from-run experiments/results/<run-id>]
  */
@@ -21,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { checkSlo, DEFAULT_SLO, findKnee, nextStep, type StepResult } from '../analysis/knee.js';
-import { validationPlan } from '../analysis/plan.js';
+import { PEAK_RPS_AT_SCALE_1, spikeScale, validationPlan } from '../analysis/plan.js';
 import { fitUsl } from '../analysis/usl.js';
 import { DEFAULT_PROMETHEUS, PrometheusClient, prometheusTransport } from '../record/prometheus.js';
 import { Recorder } from '../record/recorder.js';
@@ -37,6 +38,8 @@ const { values: flags } = parseArgs({
     scenario: { type: 'string', default: 'normal-plus-spike' },
     targets: { type: 'string', default: '1000,10000,30000' },
     scale: { type: 'string', default: '0.1' },
+    /** SCALE for the spike phase: 'auto' sizes it from the per-pod TPS (spikeScale below) */
+    'spike-scale': { type: 'string', default: 'auto' },
     'max-replicas': { type: 'string', default: '3' },
     'step-seconds': { type: 'string', default: '30' },
     'start-rate': { type: 'string', default: '50' },
@@ -120,6 +123,14 @@ interface LoadResult {
   scenario: string; testid: string; passed: boolean; http_reqs: number; rps: number | null;
   http_req_failed: { rate: number | null; fails: number }; p95: { ms: number; source: string };
   p90_ms_upper_bound: number | null; mean_ms: number | null; metrics: Record<string, { count?: number }>;
+}
+
+/** The spike phase's SCALE: the flag, or sized from the per-pod TPS (analysis/plan.ts spikeScale). */
+function spikePhaseScale(perPodTps: number | undefined, minReplicas: number): string {
+  if (flags['spike-scale'] !== 'auto') return flags['spike-scale'];
+  const peakAt1 = PEAK_RPS_AT_SCALE_1[flags.scenario];
+  if (!peakAt1 || !perPodTps) return flags.scale;
+  return String(spikeScale({ perPodTps, minReplicas, peakRpsAtScale1: peakAt1, minScale: Number(flags.scale) }));
 }
 
 /** Holds the replica count at n through the HPA (min = max = n) and waits until n pods are ready. */
@@ -267,8 +278,12 @@ async function main() {
       say(`phase spike: HPA ${hpaRange.minReplicas}..${hpaRange.maxReplicas}, scenario ${flags.scenario}`);
       await pinReplicas(hpaRange.minReplicas);
       await autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: release, namespace, body: { spec: hpaRange } }, mergePatch);
-      recorder.mark('phase.spike');
-      const result = await loadtest(flags.scenario);
+      const scale = spikePhaseScale(perPodTps, hpaRange.minReplicas);
+      info.versions.k6SpikeScale = scale;
+      if (!flags['from-run']) writeFileSync(join(outDir, 'run.json'), JSON.stringify(info, null, 2));
+      say(`spike at SCALE ${scale}${flags['spike-scale'] === 'auto' ? ' (auto: about twice what the minimum replicas serve, at most 1)' : ''}`);
+      recorder.mark('phase.spike', { scale });
+      const result = await loadtest(flags.scenario, { SCALE: scale });
       addRow(flags.scenario, result);
       say(`${flags.scenario}: ${result.passed ? 'thresholds met' : 'thresholds FAILED'}; ${result.http_reqs} requests, p95 ${result.p95.ms.toFixed(1)} ms`);
       recorder.mark('spike.end');
@@ -279,7 +294,8 @@ async function main() {
     await autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: release, namespace, body: { spec: hpaRange } }, mergePatch)
       .catch(() => undefined);
     await recorder.stop();
-    writeFileSync(join(outDir, 'loadtests.json'), JSON.stringify(loadtests, null, 2));
+    // A follow-up run (--from-run) keeps the first run's load-test rows.
+    if (!flags['from-run'] || loadtests.length) writeFileSync(join(outDir, 'loadtests.json'), JSON.stringify(loadtests, null, 2));
   }
 
   if (!skip.has('validate')) await validate(scaling.length ? scaling : readJson(join(outDir, 'scaling.json')) ?? [], hpaRange);
