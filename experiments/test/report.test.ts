@@ -32,10 +32,15 @@ describe('report', () => {
     expect(summary.plan.map((p) => p.linearReplicas)).to.deep.equal([4, 36, 108]);
     expect(summary.hpaAdvice!.targetCpuUtilisationPercent).to.equal(70);
 
-    const where = 'profile 2cpu-2g, 2 CPU / 24 GiB node (single-node local cluster), shared with PostgreSQL, Redis, Prometheus, k6 runners, control plane';
-    expectSvg(readFileSync(join(dir, 'replicas.svg'), 'utf8'), 'Replicas and throughput over time', 'desired replicas', 'ready replicas', where);
-    expectSvg(readFileSync(join(dir, 'usl.svg'), 'utf8'), 'Throughput per replica count', 'USL fit', where);
-    expectSvg(readFileSync(join(dir, 'latency.svg'), 'utf8'), 'p95 latency over time', where);
+    // The subtitle, wrapped at 100 characters: each line is one text element of the SVG.
+    const where = ['profile 2cpu-2g, 2 CPU / 24 GiB node (single-node local cluster), shared with PostgreSQL, Redis,', 'Prometheus, k6 runners, control plane'];
+    expectSvg(readFileSync(join(dir, 'replicas.svg'), 'utf8'), 'Replicas and throughput over time', 'desired replicas', 'ready replicas', ...where);
+    expectSvg(readFileSync(join(dir, 'usl.svg'), 'utf8'), 'Throughput per replica count', 'USL fit', ...where);
+    expectSvg(readFileSync(join(dir, 'latency.svg'), 'utf8'), 'p95 latency over time', ...where);
+    for (const f of ['replicas.svg', 'usl.svg', 'latency.svg']) {
+      const width = Number(/<svg[^>]* width="(\d+)"/.exec(readFileSync(join(dir, f), 'utf8'))![1]);
+      expect(width, `${f} width`).to.be.below(1100);
+    }
 
     const json = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
     expect(json.run.command).to.equal('make experiment PROFILE=2cpu-2g');

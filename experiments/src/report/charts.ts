@@ -6,7 +6,8 @@
  *   uslChart(points: ScalingPoint[], usl: UslParams & { peakN: number | null }, where: string): TopLevelSpec
  *   latencyChart(samples: Sample[], reaction: Reaction | null, slo: Slo, where: string): TopLevelSpec
  *
- * `where` is the subtitle every chart carries: the profile and the node it was measured on.
+ * `where` is the subtitle every chart carries: the profile and the node it was measured on, wrapped
+ * to the chart's width (one long line would widen the SVG and shrink the plot).
  */
 
 import * as vega from 'vega';
@@ -31,6 +32,20 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
+/** Breaks text at spaces into lines of at most `width` characters (a longer word keeps its line). */
+export function wrapLines(text: string, width = 100): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
 function long(samples: Sample[], fields: Array<[keyof Sample, string]>) {
   return samples.flatMap((s) => fields.flatMap(([key, series]) => (typeof s[key] === 'number' && Number.isFinite(s[key]) ? [{ t: s.t, series, value: s[key] as number }] : [])));
 }
@@ -51,7 +66,7 @@ export function replicasChart(samples: Sample[], reaction: Reaction | null, wher
   const color = { field: 'series', type: 'nominal', title: null, scale: { domain, range: ['#d62728', '#2ca02c', '#1f77b4', '#9ecae1'] } } as const;
   return {
     $schema: SCHEMA,
-    title: { text: 'Replicas and throughput over time', subtitle: where },
+    title: { text: 'Replicas and throughput over time', subtitle: wrapLines(where) },
     width: WIDTH,
     height: HEIGHT,
     layer: [
@@ -89,7 +104,7 @@ export function uslChart(points: ScalingPoint[], usl: UslParams & { peakN: numbe
   const y = { field: 'x', type: 'quantitative', title: 'throughput, req/s', scale: { domain: [0, yMax] as number[] } } as const;
   return {
     $schema: SCHEMA,
-    title: { text: `Throughput per replica count (λ=${fmt(usl.lambda)}, σ=${fmt(usl.sigma)}, κ=${fmt(usl.kappa)})`, subtitle: where },
+    title: { text: `Throughput per replica count (λ=${fmt(usl.lambda)}, σ=${fmt(usl.sigma)}, κ=${fmt(usl.kappa)})`, subtitle: wrapLines(where) },
     width: WIDTH,
     height: HEIGHT,
     layer: [
@@ -105,7 +120,7 @@ export function latencyChart(samples: Sample[], reaction: Reaction | null, slo: 
   const breaches = (reaction?.breaches ?? []).map((b) => ({ start: b.startS, end: b.endS }));
   return {
     $schema: SCHEMA,
-    title: { text: `p95 latency over time (SLO ${slo.p95Ms} ms; shaded: SLO breached)`, subtitle: where },
+    title: { text: `p95 latency over time (SLO ${slo.p95Ms} ms; shaded: SLO breached)`, subtitle: wrapLines(where) },
     width: WIDTH,
     height: HEIGHT,
     layer: [
