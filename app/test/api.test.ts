@@ -36,6 +36,18 @@ describe('booking API', () => {
       expectError(await call(app, 'POST', '/queue/token', { body: { userId: 987_654_321 } }), 404, 'USER_NOT_FOUND');
     });
 
+    it('when known and unknown users ask at once (one shared user lookup), then each gets its own answer', async () => {
+      const known = [await createUser(app), await createUser(app), await createUser(app)];
+      const ids = [known[0], 987_654_322, known[1], known[1], 987_654_323, known[2]];
+      const res = await Promise.all(ids.map((userId) => call(app, 'POST', '/queue/token', { body: { userId } })));
+      expect(res.map((r) => r.status).sort()).to.deep.equal([200, 201, 201, 201, 404, 404]);
+      for (const [i, r] of res.entries()) {
+        if (ids[i] > 987_000_000) expectError(r, 404, 'USER_NOT_FOUND');
+        else expect(r.body.data.token).to.match(UUID);
+      }
+      expect(res[2].body.data.token).to.equal(res[3].body.data.token);
+    });
+
     it('when userId is missing, then 400 VALIDATION_ERROR with the zod issues', async () => {
       const res = await call(app, 'POST', '/queue/token', { body: {} });
       expectError(res, 400, 'VALIDATION_ERROR');
