@@ -110,14 +110,15 @@ experiment: deps ## From nothing to a report: cluster, images, chart with PROFIL
 	  $(if $(SKIP),--skip $(SKIP)) $(if $(SPIKE_SCALE),--spike-scale $(SPIKE_SCALE)) $(if $(RUN_ID),--run-id $(RUN_ID)) $(EXPERIMENT_ARGS)
 
 .PHONY: sweep
-sweep: deps ## 'make experiment' for each of PROFILES="250m-512m 500m-1g", then one comparison table [SKIP=] [SCALE=]
+sweep: deps ## 'make experiment' for each of PROFILES="250m-512m 500m-1g", then one comparison table [SKIP=] [SCALE=] [SWEEP_ID= to resume]
 	@[[ -n "$(PROFILES)" ]] || { echo "PROFILES is required, e.g. make sweep PROFILES=\"250m-512m 500m-1g\" (profiles: $(CHART_PROFILES))" >&2; exit 2; }
 	@for p in $(PROFILES); do [[ -f charts/booking/profiles/$$p.yaml ]] || { echo "unknown profile '$$p'. Available: $(CHART_PROFILES)" >&2; exit 2; }; done
-	@sweep=sweep-$$(date -u +%Y%m%dT%H%M%SZ) i=0 n=$(words $(PROFILES)); runs=(); \
+	@sweep=$${SWEEP_ID:-sweep-$$(date -u +%Y%m%dT%H%M%SZ)} i=0 n=$(words $(PROFILES)); runs=(); \
 	for p in $(PROFILES); do \
-	  i=$$((i + 1)); echo "[sweep] $$i/$$n: make experiment PROFILE=$$p"; \
+	  i=$$((i + 1)) run="experiments/results/$$sweep-$$p"; runs+=("$$run"); \
+	  if [[ -f $$run/summary.json ]]; then echo "[sweep] $$i/$$n: $$p already done in $$run"; continue; fi; \
+	  echo "[sweep] $$i/$$n: make experiment PROFILE=$$p"; \
 	  $(MAKE) --no-print-directory experiment PROFILE=$$p RUN_ID=$$sweep-$$p || { \
-	    echo "[sweep] PROFILE=$$p failed (see above); finished runs are in experiments/results/$$sweep-*" >&2; exit 1; }; \
-	  runs+=("experiments/results/$$sweep-$$p"); \
+	    echo "[sweep] PROFILE=$$p failed (see above). Resume with the same PROFILES and SWEEP_ID=$$sweep: finished runs are kept." >&2; exit 1; }; \
 	done; \
 	npx --no-install tsx experiments/src/cli/sweep.ts --out "experiments/results/$$sweep" "$${runs[@]}"

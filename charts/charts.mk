@@ -38,9 +38,9 @@ APP_IMAGE_TAG ?= $(or $(patsubst app-%.tar,%,$(notdir $(lastword $(wildcard $(HE
 
 # local: the cluster of 'make cluster-up'; current: kubectl's current context.
 DEPLOY_KUBECONFIG = $(if $(filter current,$(CLUSTER)),,KUBECONFIG=$(LOCAL_KUBECONFIG))
-DEPLOY_SETS = --set image.tag=$(APP_IMAGE_TAG) \
-  $(if $(POSTGRES_IMAGE_TAG),--set postgresql.image.tag=$(POSTGRES_IMAGE_TAG)) \
-  $(if $(REDIS_IMAGE_TAG),--set redis.image.tag=$(REDIS_IMAGE_TAG)) \
+DEPLOY_SETS = --set-string image.tag=$(APP_IMAGE_TAG) \
+  $(if $(POSTGRES_IMAGE_TAG),--set-string postgresql.image.tag=$(POSTGRES_IMAGE_TAG)) \
+  $(if $(REDIS_IMAGE_TAG),--set-string redis.image.tag=$(REDIS_IMAGE_TAG)) \
   $(if $(REGISTRY),--set image.repository=$(REGISTRY)/app --set postgresql.image.repository=$(REGISTRY)/postgres --set redis.image.repository=$(REGISTRY)/redis)
 
 ##@ Chart

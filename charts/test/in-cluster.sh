@@ -100,7 +100,7 @@ done
 echo "== install profile $PROFILE as $RELEASE in $NS (seeded, CPU request 100m)"
 t0=$SECONDS failed_before=$failed
 check "helm install --wait --wait-for-jobs" "$HELM" upgrade --install "$RELEASE" "$chart" -n "$NS" \
-  -f "$chart/profiles/$PROFILE.yaml" --set image.tag="$APP_IMAGE_TAG" "${helm_sets[@]}" \
+  -f "$chart/profiles/$PROFILE.yaml" --set-string image.tag="$APP_IMAGE_TAG" "${helm_sets[@]}" \
   --set resources.requests.cpu=100m --set seed.enabled=true \
   --wait --wait-for-jobs --timeout 5m
 # Nothing below means anything without the release.
