@@ -244,10 +244,11 @@ export function listSchedules(concertId) {
   return data(res) || [];
 }
 
-/** GET seats (gated): {res, seats}; `status` filters (AVAILABLE, HELD, SOLD). */
-export function listSeats(token, concertId, scheduleId, status, tags) {
+/** GET seats (gated): {res, seats}; `status` filters (AVAILABLE, HELD, SOLD); `expected` statuses
+ *  as for get(). */
+export function listSeats(token, concertId, scheduleId, status, tags, expected) {
   const q = status ? `?status=${status}` : '';
-  const res = get(`/concerts/${concertId}/schedules/${scheduleId}/seats${q}`, 'list_seats', { 'User-Token': token }, null, tags);
+  const res = get(`/concerts/${concertId}/schedules/${scheduleId}/seats${q}`, 'list_seats', { 'User-Token': token }, expected, tags);
   check(res, { 'seats: 200': (r) => r.status === 200 });
   return { res, seats: data(res) || [] };
 }
