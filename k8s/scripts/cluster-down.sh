@@ -77,6 +77,21 @@ done
 # CNI result caches of our sandboxes (libcni names them <network>-<sandbox id>-<interface>).
 for id in "${container_ids[@]}"; do rm -f /var/lib/cni/results/{headroom,cni-loopback}-"$id"-*; done
 rm -rf /var/lib/cni/results/headroom-* "$RUN_DIR"
+# What a cluster killed rather than stopped leaves (a session that ended mid-run): its state, and so
+# its sandbox ids, are gone, but CRI sandbox network namespaces (cni-*) with no process in them and
+# shim sockets remain. Only while no containerd or shim runs on the host at all: then no runtime
+# can still be using them.
+if ! pgrep -x containerd >/dev/null && ! pgrep -f 'containerd-shim' >/dev/null; then
+  in_use="$(for p in /proc/[0-9]*; do readlink "$p/ns/net" 2>/dev/null; done | sort -u)"
+  for ns in /run/netns/cni-*; do
+    [[ -e $ns ]] || continue
+    grep -qxF "net:[$(stat -L -c %i "$ns")]" <<<"$in_use" && continue
+    log "removing $ns, the network namespace of a pod that is gone"
+    umount "$ns" 2>/dev/null || umount -l "$ns" 2>/dev/null || true
+    rm -f "$ns"
+  done
+  find /run/containerd/s -maxdepth 1 -type s -delete 2>/dev/null || true
+fi
 # Paths the kubelet, containerd and CNI hard-code: remove our entries, then the directories only
 # when empty (rmdir), so a runtime the host runs itself keeps its own.
 find /var/log/containers -maxdepth 1 -type l -lname "$CLUSTER_DIR/pod-logs/*" -delete 2>/dev/null || true
