@@ -62,12 +62,7 @@ async function runWorker(config: Config, log: Logger) {
     log.fatal({ err }, 'could not start; check PORT, DATABASE_URL and REDIS_URL');
     process.exit(1);
   });
-  if (clustered) {
-    AggregatorRegistry.setRegistries([running.service.metrics.registry]);
-    new AggregatorRegistry();
-  } else {
-    log.info({ port: running.port }, 'booking service started');
-  }
+  if (!clustered) log.info({ port: running.port }, 'booking service started');
   const stop = (signal: NodeJS.Signals) => {
     log.info({ signal }, 'draining');
     running.stop().then(() => process.exit(0), (err) => { log.error({ err }, 'unclean stop'); process.exit(1); });

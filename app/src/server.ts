@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AggregatorRegistry } from 'prom-client';
 import { createApp } from './app';
 import type { Config } from './lib/config';
 import type { Logger } from './lib/logger';
@@ -8,6 +9,12 @@ import type { Logger } from './lib/logger';
  *  listener closes after SHUTDOWN_DELAY_MS, in-flight requests finish, and the pools close. */
 export async function startServer(config: Config, log: Logger, scrape?: () => Promise<string>) {
   const service = createApp(config, log, scrape);
+  if (scrape) {
+    // A clustered worker answers the primary's metric requests from its first moment: a scrape
+    // that arrives while a sibling is still starting must not wait for it and time out.
+    AggregatorRegistry.setRegistries([service.metrics.registry]);
+    new AggregatorRegistry();
+  }
   // Commands fail fast while Redis is not connected, so give it a moment before taking traffic;
   // if it stays away the service still starts, and /readyz says why.
   await service.redisReady(2000);

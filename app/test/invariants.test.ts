@@ -153,7 +153,10 @@ describe('4. the waiting room under a burst', () => {
       let current = await activeSet();
       const deadline = Date.now() + 10_000;
       while (setsEqual(current, batch(0)) && Date.now() < deadline) { await sleep(50); current = await activeSet(); }
-      expect(current).to.deep.equal(batch(1));
+      // On a loaded machine the 3,000 polls can outlast a TTL or two: whichever batch is active
+      // now, it must be exactly the next users in FIFO order, never a mix.
+      const later = Array.from({ length: Math.ceil(BURST / MAX_ACTIVE) - 1 }, (_, n) => batch(n + 1));
+      expect(later.some((b) => setsEqual(current, b)), 'the active set is one whole later FIFO batch').to.equal(true);
     } finally {
       clearInterval(watch);
     }
