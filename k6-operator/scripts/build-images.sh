@@ -14,9 +14,20 @@ source "$HERE/../../k8s/scripts/cluster-env.sh"
 eval "$(sed -n 's/^\(K6_[A-Z_]*\) ?= \(.*\)$/: "${\1:=\2}"/p' "$HERE/../k6-operator.mk")"
 require_root "Building images with buildah" k6-operator
 command -v buildah >/dev/null || die "buildah missing: apt-get install -y buildah"
-[[ -x /bin/busybox ]] && file -L /bin/busybox | grep -q 'statically linked' ||
-  die "a static busybox is needed for the k6 images' /bin/sh: apt-get install -y busybox-static"
 mkdir -p "$IMAGES_DIR"
+
+# The images' /bin/sh: Debian's busybox-static, unpacked into the cache rather than installed, so
+# the host's own busybox (if any) stays as it is.
+BUSYBOX="$SRC_DIR/busybox-static/bin/busybox"
+if [[ ! -x $BUSYBOX ]]; then
+  log "busybox-static: unpacking the Debian package into $SRC_DIR/busybox-static"
+  deb_dir="$(mktemp -d)"
+  (cd "$deb_dir" && { apt-get download busybox-static 2>/dev/null || { apt-get update -qq && apt-get download busybox-static; }; }) >/dev/null ||
+    die "could not download Debian's busybox-static (needed for the k6 images' /bin/sh); check 'apt-get update' works."
+  dpkg-deb -x "$deb_dir"/busybox-static_*.deb "$SRC_DIR/busybox-static.tmp"
+  mv "$SRC_DIR/busybox-static.tmp" "$SRC_DIR/busybox-static"
+  rm -rf "$deb_dir"
+fi
 
 save() { # container name tag
   local ref="$IMAGE_PREFIX/$2:$3" archive="$IMAGES_DIR/$2-$3.tar"
@@ -31,7 +42,7 @@ save() { # container name tag
 busybox_rootfs() { # dir
   mkdir -p "$1"/{bin,usr/bin,tmp,etc}
   chmod 1777 "$1/tmp"
-  cp /bin/busybox "$1/bin/busybox"
+  cp "$BUSYBOX" "$1/bin/busybox"
   local applet
   for applet in sh cat grep ls env sleep; do ln -sf busybox "$1/bin/$applet"; done
   echo 'nobody:x:65534:65534:nobody:/tmp:/bin/sh' >"$1/etc/passwd"

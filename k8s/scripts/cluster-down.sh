@@ -91,6 +91,8 @@ if ! pgrep -x containerd >/dev/null && ! pgrep -f 'containerd-shim' >/dev/null; 
     rm -f "$ns"
   done
   find /run/containerd/s -maxdepth 1 -type s -delete 2>/dev/null || true
+  # CRI's loopback results of sandboxes removed earlier (a DEL on a vanished netns keeps its cache).
+  rm -f /var/lib/cni/results/cni-loopback-*
 fi
 # Paths the kubelet, containerd and CNI hard-code: remove our entries, then the directories only
 # when empty (rmdir), so a runtime the host runs itself keeps its own.
