@@ -82,10 +82,16 @@ describe('plan', () => {
       expect(validationPlan([{ replicas: 1, throughputRps: 300 }, { replicas: 2, throughputRps: 1000 }], null)!.predictedReplicas).to.equal(2);
     });
 
-    it('when the fit says the target is unreachable, then the largest measured count is run and the method says so', () => {
+    it('when the curve gives less than was measured (pods that cost more than they give), then the target comes from the curve and N is where it is reached', () => {
+      // X(1) = 400, X(2) = 800 / 1.9 = 421.1: the curve's best is 421, below the 1,000 measured at 2.
       const plan = validationPlan([{ replicas: 1, throughputRps: 400 }, { replicas: 2, throughputRps: 1000 }], { lambda: 400, sigma: 0.9, kappa: 0 });
-      expect(plan).to.deep.include({ targetTps: 800, predictedReplicas: 2 });
-      expect(plan!.method).to.match(/unreachable/);
+      expect(plan).to.deep.equal({ targetTps: 337, predictedReplicas: 1, method: 'USL fit, no headroom' });
+    });
+
+    it('when throughput falls after one replica (a shared 2-core node), then the prediction is one replica, not the largest count', () => {
+      const fit = { lambda: 3000, sigma: 0.9, kappa: 0.2 };
+      const measured = [1, 2, 3].map((n) => ({ replicas: n, throughputRps: uslThroughput(fit, n) }));
+      expect(validationPlan(measured, fit)).to.deep.equal({ targetTps: 2400, predictedReplicas: 1, method: 'USL fit, no headroom' });
     });
 
     it('when nothing was served, then there is no validation to run', () => {

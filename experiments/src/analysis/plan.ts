@@ -99,23 +99,28 @@ export interface ValidationPlan {
 }
 
 /**
- * A target the cluster has shown it can serve (80 % of the most any measured replica count
- * served) and the replica count the model predicts for it without headroom, so that running it
- * tests the model itself: the USL fit when there is one, else the straight line from one replica.
- * The prediction never exceeds the largest replica count measured.
+ * A target within the cluster's reach and the replica count the model predicts for it without
+ * headroom, so that running it tests the model itself. With a USL fit the target is 80 % of the
+ * least of what was measured at best and what the curve gives at its best measured count, so the
+ * curve always has an answer within the measured range (on a node where adding pods costs more
+ * than it gives, that answer is a small count, not the largest). Without a fit: the straight line
+ * from one replica. The prediction never exceeds the largest replica count measured.
  */
 export function validationPlan(measured: Array<{ replicas: number; throughputRps: number }>, usl: UslParams | null): ValidationPlan | null {
   const usable = measured.filter((p) => p.throughputRps > 0);
   if (!usable.length) return null;
   const best = Math.max(...usable.map((p) => p.throughputRps));
   const maxN = Math.max(...usable.map((p) => p.replicas));
-  const targetTps = Math.round(best * 0.8);
   if (usl) {
-    const r = uslReplicas(usl, targetTps, 0, maxN);
-    return { targetTps, predictedReplicas: r.reachable ? r.replicas : maxN, method: r.reachable ? 'USL fit, no headroom' : 'USL fit says unreachable: the largest count measured' };
+    const counts = Array.from({ length: maxN }, (_, i) => i + 1);
+    const curveBest = Math.max(...counts.map((n) => uslThroughput(usl, n)));
+    const targetTps = Math.round(0.8 * Math.min(best, curveBest));
+    const predictedReplicas = counts.find((n) => uslThroughput(usl, n) >= targetTps) ?? maxN;
+    return { targetTps, predictedReplicas, method: 'USL fit, no headroom' };
   }
   const one = usable.find((p) => p.replicas === 1);
   if (!one) return null;
+  const targetTps = Math.round(best * 0.8);
   return { targetTps, predictedReplicas: Math.min(maxN, linearReplicas(targetTps, one.throughputRps, 0)), method: 'linear from one replica, no headroom' };
 }
 

@@ -317,6 +317,10 @@ async function validate(scaling: ScalingPoint[], hpaRange: { minReplicas: number
   const { targetTps, predictedReplicas: predicted, method } = plan;
   say(`phase validate: target ${targetTps} req/s, the model says ${predicted} replica(s) (${method})`);
   await pinReplicas(predicted);
+  // Pods that just started (a rollout, a scale-up) run cold JIT code and empty caches: a short
+  // unjudged step at half the rate first, as the saturation search's own ramp gives its steps.
+  say(`  warm-up: ${Math.round(targetTps / 2)}/s for 15 s (not judged)`);
+  await loadtest('saturation', {}, { RATES: String(Math.round(targetTps / 2)), STEP_SECONDS: '15' });
   const observed = await step(targetTps);
   const metSlo = checkSlo(observed).ok;
   const v: Validation = {
