@@ -47,6 +47,12 @@ describe('plan', () => {
     expect(uslReplicas({ lambda: 100, sigma: 0.1, kappa: 0 }, 1_000, 0)).to.deep.include({ reachable: false, ceilingTps: 1000 });
   });
 
+  it('when σ ≥ 1 (every added replica costs more than it brings), then one replica is the answer or nothing is', () => {
+    const shared = { lambda: 3079, sigma: 2.24, kappa: 0 };
+    expect(uslReplicas(shared, 1_000)).to.deep.equal({ reachable: true, replicas: 1, throughput: 3079 });
+    expect(uslReplicas(shared, 10_000)).to.deep.equal({ reachable: false, ceilingTps: 3079, atReplicas: 1 });
+  });
+
   it('when planning the default targets, then each row carries linear and USL answers', () => {
     const rows = planReplicas({ perPodTps: 600, usl });
     expect(rows.map((r) => r.targetTps)).to.deep.equal([1_000, 10_000, 30_000]);

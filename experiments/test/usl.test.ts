@@ -61,6 +61,13 @@ describe('USL fit', () => {
     if (fit.peakN === null) within(fit.ceilingX, 2500, 0.01);
   });
 
+  it('when adding replicas lowers throughput (σ > 1, pods sharing one node), then the ceiling is one replica\'s λ', () => {
+    const truth = { lambda: 3000, sigma: 2, kappa: 0 };
+    const fit = fitUsl([1, 2, 3, 4].map((n) => ({ n, x: uslThroughput(truth, n) })));
+    within(fit.sigma, 2, 0.05);
+    within(fit.ceilingX, 3000, 0.01);
+  });
+
   it('when there is one point, then the fit is linear and flagged', () => {
     const fit = fitUsl([{ n: 1, x: 420 }]);
     expect(fit).to.include({ lambda: 420, sigma: 0, kappa: 0, method: 'linear' });

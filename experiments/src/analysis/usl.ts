@@ -71,7 +71,8 @@ export function fitUsl(input: UslPoint[]): UslFit {
   }
 
   const peak = uslPeak(params);
-  const ceilingX = peak ? peak.x : params.sigma > 0 ? params.lambda / params.sigma : Infinity;
+  // σ ≥ 1: each added replica costs more than it brings, so one replica is the most there is.
+  const ceilingX = params.sigma >= 1 ? params.lambda : peak ? peak.x : params.sigma > 0 ? params.lambda / params.sigma : Infinity;
   return {
     ...params,
     r2: rSquared(points, params),
