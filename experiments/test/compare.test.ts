@@ -39,7 +39,7 @@ describe('sweep comparison', () => {
 
     const md = renderComparison(rows, summaries, ['a/report.md', 'b/report.md']);
     expect(md).to.contain('| profile | CPU limit | memory limit | per-pod TPS | TPS per core |');
-    expect(md).to.contain('| [500m-1g](a/report.md) | 0.5 | 2Gi | 398 | 796 |');
+    expect(md).to.contain('| [500m-1g](a/report.md) | 500m | 2Gi | 398 | 796 |');
     expect(md).to.contain('| [1cpu-2g](b/report.md) | 1 | 2Gi | 398 | 398 |');
     expect(md).to.contain('1,062 req/s on 4: SLO met');
     const table = md.split('\n').filter((l) => l.startsWith('|'));
@@ -55,6 +55,7 @@ describe('sweep comparison', () => {
     const cwd = join(import.meta.dirname, '..');
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/sweep.ts', '--out', out, a, b], { cwd });
     expect(stdout).to.contain('| [250m-512m](');
+    expect(stdout, 'a quarter core is written as Kubernetes does').to.match(/\| \[250m-512m\]\([^)]*\) \| 250m \|/);
     expect(JSON.parse(readFileSync(join(out, 'comparison.json'), 'utf8')).map((r: { profile: string }) => r.profile)).to.deep.equal(['250m-512m', '500m-1g']);
     expect(existsSync(join(out, 'comparison.md'))).to.equal(true);
     const err = await run(process.execPath, ['--import', 'tsx', 'src/cli/sweep.ts', '--out', out, tmpdir()], { cwd }).then(() => null, (e: { code: number; stderr: string }) => e);

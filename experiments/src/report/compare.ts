@@ -79,6 +79,8 @@ export function renderComparison(rows: ComparisonRow[], summaries: Summary[], re
   const line = (t = '') => out.push(t);
   const dash = (v: number | null, f: (n: number) => string = num) => (v === null ? '—' : f(v));
   const targets = rows[0]?.replicas.map((r) => r.targetTps) ?? [];
+  // Cores as Kubernetes writes them: 250m stays 250m, never a rounded 0.3.
+  const cores = (c: number) => (Number.isInteger(c) ? String(c) : `${Math.round(c * 1000)}m`);
 
   line('# headroom sweep: profiles compared');
   line();
@@ -94,7 +96,7 @@ export function renderComparison(rows: ComparisonRow[], summaries: Summary[], re
     });
     const spike = r.spike ? `${int(r.spike.requests)}, ${num(r.spike.p95Ms)} ms, ${int(r.spike.failures)}` : '—';
     const validation = r.validation ? `${int(r.validation.targetTps)} req/s on ${r.validation.replicas}: ${r.validation.metSlo ? 'SLO met' : '**SLO missed**'}` : '—';
-    line(`| [${cell(r.profile)}](${reportLinks[i]}) | ${dash(r.cpuLimitCores)} | ${r.memoryLimit ?? '—'} | ${dash(r.perPodTps)} | ${dash(r.tpsPerCore)} | ` +
+    line(`| [${cell(r.profile)}](${reportLinks[i]}) | ${dash(r.cpuLimitCores, cores)} | ${r.memoryLimit ?? '—'} | ${dash(r.perPodTps)} | ${dash(r.tpsPerCore)} | ` +
       `${dash(r.uslSigma, sig)} | ${dash(r.uslKappa, sig)} | ${r.uslCeilingTps === null ? 'unbounded' : num(r.uslCeilingTps)} | ${replicas.join(' | ')} | ` +
       `${dash(r.timeToReadyAtMaxS, (v) => `${num(v)} s`)} | ${dash(r.breachSecondsWhileScaling, (v) => `${num(v)} s`)} | ${spike} | ${validation} |`);
   });
