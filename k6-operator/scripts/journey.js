@@ -220,6 +220,14 @@ export function activeToken(userId, maxWaitSeconds) {
 }
 
 /**
+ * Expected statuses of a gated request made with a long-held token. A token lives
+ * ACTIVE_TTL_SECONDS (300 s by default) and issuing again returns the same token until then, so a
+ * test can start with one that ends mid-run: its 401 TOKEN_EXPIRED is the service answering
+ * correctly, not failing. The caller forgets the token on 401 and fetches a new one.
+ */
+export const TOKEN_MAY_END = [{ min: 200, max: 399 }, 401];
+
+/**
  * A VU-local ACTIVE token for a fixed user, fetched once and fetched again when the service says it
  * ended (401): the VUs that only read seats hold one token each for the whole test.
  */
