@@ -33,7 +33,7 @@ export function lookup() {
   const token = cachedActiveToken(user(), 25);
   if (!token) return;
   const concertId = randomConcert();
-  // A token taken before this test may end during it (TOKEN_MAY_END); 4 such 401s failed a run here.
+  // A token taken before this test may end during it (TOKEN_MAY_END).
   const { res } = listSeats(token, concertId, randomSchedule(concertId), 'AVAILABLE', undefined, TOKEN_MAY_END);
   if (res.status === 401) forgetToken(user());
 }

@@ -119,8 +119,9 @@ export function validationPlan(measured: Array<{ replicas: number; throughputRps
     const counts = Array.from({ length: maxN }, (_, i) => i + 1);
     const curveBest = Math.max(...counts.map((n) => uslThroughput(usl, n)));
     const targetTps = Math.round(0.8 * Math.min(best, curveBest));
-    const predictedReplicas = counts.find((n) => uslThroughput(usl, n) >= targetTps) ?? maxN;
-    return { targetTps, predictedReplicas, method: 'USL fit, no headroom' };
+    // Always reachable: the target is below what the curve gives at some count up to maxN.
+    const r = uslReplicas(usl, targetTps, 0, maxN);
+    return { targetTps, predictedReplicas: r.reachable ? r.replicas : maxN, method: 'USL fit, no headroom' };
   }
   const one = usable.find((p) => p.replicas === 1);
   if (!one) return null;
