@@ -67,7 +67,7 @@ run: build services ## Run the service locally on :3000 against the private serv
 ##@ Tests
 
 .PHONY: test
-test: ## Run every test: the service against real PostgreSQL and Redis, then the chart's and k6 scripts' offline checks
+test: ## Run every test: the service (real PostgreSQL and Redis), the chart, the k6 scripts, the analysis, then a real local cluster
 	$(MAKE) --no-print-directory test-app
 	$(MAKE) --no-print-directory test-chart
 	$(MAKE) --no-print-directory test-k6

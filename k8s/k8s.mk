@@ -21,7 +21,7 @@ ifeq ($(notdir $(firstword $(MAKEFILE_LIST))),k8s.mk)
 .DEFAULT_GOAL := help
 SHELL := bash -o pipefail
 .PHONY: help
-help: ## Show the targets.
+help: # Show the targets (not listed by the root Makefile's help).
 	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make <target>\n"} /^[a-zA-Z0-9_-]+:.*?##/ { printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
 endif
 
