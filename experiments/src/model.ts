@@ -5,8 +5,11 @@
  *   Sample      one row of samples.csv, taken every interval
  *   RunEvent    one line of events.jsonl
  *   SAMPLE_COLUMNS  the CSV header, in order, with the Sample field behind each column
+ *   FIRST_OPTIONAL_SAMPLE_COLUMN  older files end before this column
  *
  * `null` is "not measured" (no series in Prometheus, object not seen yet): an empty CSV cell.
+ * Columns added later go at the end of SAMPLE_COLUMNS and are nullable: readSamplesCsv reads an
+ * older file without them as null.
  */
 
 export interface Sample {
@@ -35,6 +38,28 @@ export interface Sample {
   /** requests per second sent by k6, from k6_http_reqs_total */
   k6Rps: number | null;
   k6Vus: number | null;
+  /**
+   * p95 latency clients saw, milliseconds, from k6's native histogram k6_http_req_duration_seconds
+   * over about the last sample interval (the server-side p95Ms is over the rate window)
+   */
+  k6P95Ms: number | null;
+  /**
+   * Where the node's CPU went, cores, over the rate window: the service's pods (the sum behind
+   * cpuMean/Max), PostgreSQL, Redis, the load generator (k6 runners), the whole node (root
+   * cgroup: host processes such as the control plane included), and the rest of the node
+   * (node − the four before it: control plane, kubelet, Prometheus, other add-ons).
+   * On a cluster of several nodes, node, rest and capacity are over all nodes.
+   */
+  cpuServiceCores: number | null;
+  cpuPostgresCores: number | null;
+  cpuRedisCores: number | null;
+  cpuLoadGenCores: number | null;
+  cpuNodeCores: number | null;
+  cpuRestCores: number | null;
+  /** CPU cores the node has */
+  nodeCpuCores: number | null;
+  /** share of the service pods' CFS periods that were throttled, 0..1 (only with a CPU limit) */
+  cpuThrottledShare: number | null;
 }
 
 export interface RunEvent {
@@ -69,4 +94,16 @@ export const SAMPLE_COLUMNS: ReadonlyArray<readonly [string, keyof Sample]> = [
   ['hpa_cpu_util_percent', 'hpaCpuUtilPercent'],
   ['k6_rps', 'k6Rps'],
   ['k6_vus', 'k6Vus'],
+  ['k6_p95_ms', 'k6P95Ms'],
+  ['cpu_service_cores', 'cpuServiceCores'],
+  ['cpu_postgres_cores', 'cpuPostgresCores'],
+  ['cpu_redis_cores', 'cpuRedisCores'],
+  ['cpu_loadgen_cores', 'cpuLoadGenCores'],
+  ['cpu_node_cores', 'cpuNodeCores'],
+  ['cpu_rest_cores', 'cpuRestCores'],
+  ['node_cpu_cores', 'nodeCpuCores'],
+  ['cpu_throttled_share', 'cpuThrottledShare'],
 ];
+
+/** The first column added after samples.csv files existed: from it on, a column may be missing. */
+export const FIRST_OPTIONAL_SAMPLE_COLUMN = 'k6_p95_ms';

@@ -25,7 +25,7 @@ describe('sweep comparison', () => {
     expect(resourceLimits(undefined)).to.deep.equal({ cpu: null, memory: null });
   });
 
-  it('when two profiles are compared, then each row carries its per-pod TPS, TPS per core, plan, HPA lag, spike test and validation', () => {
+  it('when two profiles are compared, then each row carries its per-pod TPS, TPS per core, plan, HPA lag, spike test, hold-out error and prospective check', () => {
     const summaries = [runDir('500m-1g', '500m'), runDir('1cpu-2g', '1')].map((d) => analyseRun(loadRun(d)));
     const rows = compareRuns(summaries);
     expect(rows.map((r) => r.profile)).to.deep.equal(['500m-1g', '1cpu-2g']);
@@ -35,13 +35,14 @@ describe('sweep comparison', () => {
     expect(rows[0].replicas.map((r) => r.linear)).to.deep.equal([4, 36, 108]);
     expect(rows[0].timeToReadyAtMaxS).to.equal(45);
     expect(rows[0].spike).to.deep.equal({ requests: 54321, p95Ms: 390.9, failures: 27 });
-    expect(rows[0].validation).to.deep.equal({ targetTps: 1062, replicas: 4, metSlo: true });
+    expect(rows[0].prospective).to.deep.equal({ targetTps: 1427, replicas: null, verdict: 'confirmed' });
+    expect(rows[0].holdOutErrorPct).to.be.closeTo(0, 0.5);
 
     const md = renderComparison(rows, summaries, ['a/report.md', 'b/report.md']);
     expect(md).to.contain('| profile | CPU limit | memory limit | per-pod TPS | TPS per core |');
-    expect(md).to.contain('| [500m-1g](a/report.md) | 500m | 2Gi | 398 | 796 |');
-    expect(md).to.contain('| [1cpu-2g](b/report.md) | 1 | 2Gi | 398 | 398 |');
-    expect(md).to.contain('1,062 req/s on 4: SLO met');
+    expect(md).to.contain('| [500m-1g](a/report.md) | 500m | 2Gi | 398 (398–425) | 796 |');
+    expect(md).to.contain('| [1cpu-2g](b/report.md) | 1 | 2Gi | 398 (398–425) | 398 |');
+    expect(md).to.contain('1,427 req/s on none: confirmed');
     const table = md.split('\n').filter((l) => l.startsWith('|'));
     expect(new Set(table.map((l) => l.split(/(?<!\\)\|/).length)).size).to.equal(1);
   });

@@ -25,6 +25,38 @@ describe('samples.csv and events.jsonl', () => {
     expect(back[2].rps).to.equal(null);
   });
 
+  it('when a sample has the node CPU split and the client p95, then those columns round-trip too', () => {
+    const path = join(dir(), 'samples.csv');
+    const row = sample(5, {
+      p95Ms: 80, k6P95Ms: 143.25, cpuServiceCores: 0.8125, cpuPostgresCores: 0.25, cpuRedisCores: 0.0625,
+      cpuLoadGenCores: 0.375, cpuNodeCores: 1.875, cpuRestCores: 0.375, nodeCpuCores: 2, cpuThrottledShare: 0.125,
+    });
+    new SamplesCsv(path).append(row);
+    expect(readFileSync(path, 'utf8').split('\n')[0]).to.match(/,k6_vus,k6_p95_ms,cpu_service_cores,cpu_postgres_cores,cpu_redis_cores,cpu_loadgen_cores,cpu_node_cores,cpu_rest_cores,node_cpu_cores,cpu_throttled_share$/);
+    expect(readSamplesCsv(path)).to.deep.equal([row]);
+  });
+
+  it('when a samples.csv predates the new columns, then it still reads and they are null', () => {
+    const path = join(dir(), 'old.csv');
+    const old = SAMPLE_COLUMNS.slice(0, SAMPLE_COLUMNS.findIndex(([c]) => c === 'k6_p95_ms'));
+    expect(old.map(([c]) => c)).to.deep.equal(['t_s', 'time', 'desired_replicas', 'current_replicas', 'ready_replicas', 'rps', 'p95_ms',
+      'error_rate', 'cpu_pods', 'cpu_min_cores', 'cpu_mean_cores', 'cpu_max_cores', 'cpu_mean_util', 'hpa_cpu_util_percent', 'k6_rps', 'k6_vus']);
+    const row = sample(5, { desiredReplicas: 2, p95Ms: 80, k6Vus: 40 });
+    writeFileSync(path, [old.map(([c]) => c).join(','), toCsvRow(old.map(([, k]) => row[k]))].join('\n') + '\n');
+    const [back] = readSamplesCsv(path);
+    expect(back).to.deep.equal(row);
+    expect(back.k6P95Ms).to.equal(null);
+    expect(back.cpuNodeCores).to.equal(null);
+  });
+
+  it('when the columns come in another order, then they are read by name', () => {
+    const path = join(dir(), 'reordered.csv');
+    const cols = [...SAMPLE_COLUMNS].reverse();
+    const row = sample(10, { rps: 7, k6P95Ms: 250, cpuRestCores: 0.5 });
+    writeFileSync(path, [cols.map(([c]) => c).join(','), toCsvRow(cols.map(([, k]) => row[k]))].join('\n') + '\n');
+    expect(readSamplesCsv(path)).to.deep.equal([row]);
+  });
+
   it('when a cell holds commas, quotes or newlines, then it is quoted and parses back', () => {
     const line = toCsvRow(['a,b', 'say "hi"', 'x\ny', 3, null, NaN]);
     expect(line).to.equal('"a,b","say ""hi""","x\ny",3,,');

@@ -14,38 +14,70 @@ describe('knee search', () => {
     expect(checkSlo({ offeredRps: 100, achievedRps: 100, p95Ms: 200, errorRate: 0, droppedIterations: 0 }).ok).to.equal(false);
   });
 
-  for (const capacity of [37, 400, 1234]) {
-    it(`when the controller follows nextStep against a pod that holds ${capacity} req/s, then the knee is within 5 % below it`, () => {
-      const pod = podAt(capacity);
-      const history: StepResult[] = [];
-      let phases = new Set<string>();
-      for (;;) {
-        const next = nextStep(history, { startRps: 25, maxRps: 5000 });
-        if (next.done) {
-          expect(next.knee.kneeOfferedRps).to.be.at.most(capacity);
-          expect(next.knee.kneeOfferedRps!).to.be.at.least(capacity * 0.95 - 5);
-          expect(next.knee.perPodTps).to.equal(next.knee.kneeOfferedRps! * 0.995);
-          break;
-        }
-        phases.add(next.phase);
-        history.push(pod(next.offeredRps));
-      }
-      expect(history.length).to.be.at.most(12);
-      expect([...phases]).to.include.members(['ramp', 'bisect']);
+  /** Follows nextStep against a pod until the search ends. */
+  function drive(pod: (rps: number) => StepResult, options: Parameters<typeof nextStep>[1] = {}) {
+    const history: StepResult[] = [];
+    const phases = new Set<string>();
+    for (;;) {
+      const next = nextStep(history, options);
+      if (next.done) return { next, history, phases };
+      phases.add(next.phase);
+      history.push(pod(next.offeredRps));
+    }
+  }
+
+  for (const capacity of [37, 400, 1234, 9_000, 48_000]) {
+    it(`when the controller follows nextStep against a pod that holds ${capacity} req/s, then it brackets it within 5 % with no ceiling below it, and repeats the knee`, () => {
+      // from 25 req/s, or from 1,000 for capacities far above the old 5,000 req/s cap
+      const { next, history, phases } = drive(podAt(capacity), { startRps: capacity > 5_000 ? 1_000 : 25 });
+      if (!next.done) throw new Error('unreachable');
+      const k = next.knee;
+      expect(k.kneeOfferedRps).to.be.at.most(capacity);
+      expect(k.firstFailingRps).to.be.above(capacity);
+      expect((k.firstFailingRps! - k.kneeOfferedRps!) / k.kneeOfferedRps!).to.be.at.most(0.05 + 2 / k.kneeOfferedRps!);
+      expect(k.censored).to.equal('none');
+      expect(k.repeats).to.have.length(3);
+      expect(k.range!.lo).to.be.at.most(capacity);
+      expect(k.range!.hi).to.be.above(capacity);
+      expect(k.warnings).to.deep.equal([]);
+      expect(history.length).to.be.at.most(16);
+      expect([...phases]).to.include.members(['ramp', 'bisect', 'repeat']);
     });
   }
 
-  it('when every step passes up to the maximum rate, then the search stops and says it is a lower bound', () => {
-    const pod = podAt(10_000);
-    const history: StepResult[] = [];
-    let next = nextStep(history, { startRps: 100, maxRps: 1000 });
-    while (!next.done) {
-      history.push(pod(next.offeredRps));
-      next = nextStep(history, { startRps: 100, maxRps: 1000 });
-    }
-    expect(history.map((h) => h.offeredRps)).to.deep.equal([100, 200, 400, 800, 1000]);
-    expect(next.reason).to.match(/maximum rate/);
+  it('when a repeat of the knee rate fails, then the rate counts as failed and the knee moves below it', () => {
+    const pod = podAt(400);
+    const knee = findKnee([pod(390), { ...pod(390), p95Ms: 260 }, pod(410), pod(370)]);
+    expect(knee.kneeOfferedRps).to.equal(370);
+    expect(knee.firstFailingRps).to.equal(390);
+    expect(knee.warnings.join()).to.match(/repeats disagreed at 390/);
+  });
+
+  it('when the load generator cannot send the rate while the server keeps its SLO, then the search stops with a lower bound and names the limit', () => {
+    const pod = podAt(1_000_000);
+    const sender = (rps: number): StepResult => (rps > 3_000 ? { ...pod(rps), achievedRps: 3_000 } : pod(rps));
+    const { next } = drive(sender, { startRps: 100 });
+    if (!next.done) throw new Error('unreachable');
+    expect(next.reason).to.match(/load generator could not send 3200/);
+    expect(next.knee.censored).to.equal('lower-bound');
+    expect(next.knee.generatorLimitRps).to.equal(3200);
+    expect(next.knee.range!.hi).to.equal(null);
     expect(next.knee.warnings.join()).to.match(/lower bound/);
+  });
+
+  it("when the failing step ran the node out of CPU below the pods' limits, then the knee is node-bound", () => {
+    const node = { serviceCores: 0.8, postgresCores: 0.4, redisCores: 0.1, loadgenCores: 0.5, restCores: 0.1, usedCores: 1.9, capacityCores: 2, serviceLimitCores: 1.25 };
+    const knee = findKnee([podAt(400)(300), { ...podAt(400)(450), node }]);
+    expect(knee.nodeBound).to.equal(true);
+    expect(knee.warnings.join()).to.match(/node-bound/);
+    expect(findKnee([podAt(400)(300), podAt(400)(450)]).nodeBound).to.equal(false);
+  });
+
+  it('when the step limit is reached before the bracket closes, then the search stops and says how wide it is', () => {
+    const pod = podAt(400);
+    const next = nextStep([pod(100), pod(200), pod(800)], { maxSteps: 3 });
+    if (!next.done) throw new Error('unreachable');
+    expect(next.knee.warnings.join()).to.match(/300 % wide/);
   });
 
   it('when even the first rate fails, then the search halves down to the minimum', () => {
@@ -66,11 +98,5 @@ describe('knee search', () => {
     expect(knee.kneeOfferedRps).to.equal(200);
     expect(knee.firstFailingRps).to.equal(300);
     expect(knee.warnings[0]).to.match(/non-monotonic/);
-  });
-
-  it('when the step limit is reached, then the search stops', () => {
-    const pod = podAt(400);
-    const next = nextStep([pod(25), pod(50)], { maxSteps: 2 });
-    expect(next.done).to.equal(true);
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { hpaAdvice, linearReplicas, planReplicas, prewarmReplicas, spikeScale, targetCpuUtilisation, uslReplicas, validationPlan } from '../src/analysis/plan.js';
+import { hpaAdvice, linearReplicas, planReplicas, prewarmReplicas, spikeScale, targetCpuUtilisation, uslReplicas } from '../src/analysis/plan.js';
 import { uslThroughput } from '../src/analysis/usl.js';
 
 describe('plan', () => {
@@ -73,37 +73,6 @@ describe('plan', () => {
     const a = hpaAdvice({ perPodTps: 200, lagS: 5, baseTps: 100, peakTps: 1000, rampS: 10 });
     expect(a).to.include({ minReplicas: 3, targetCpuUtilisationPercent: 70 });
     expect(a.formula).to.contain('ceil(min(1000, 100 + 90·5) / 200) = 3');
-  });
-
-  describe('validationPlan', () => {
-    it('when a USL fit exists, then the target is 80 % of the best measured throughput and N the first the curve says reaches it', () => {
-      const fit = { lambda: 400, sigma: 0.08, kappa: 0.015 };
-      const measured = [1, 2, 3].map((n) => ({ replicas: n, throughputRps: uslThroughput(fit, n) }));
-      // X(3) = 1200 / 1.25 = 960 -> target 768; X(2) = 720.7 < 768 <= X(3)
-      expect(validationPlan(measured, fit)).to.deep.equal({ targetTps: 768, predictedReplicas: 3, method: 'USL fit, no headroom' });
-    });
-
-    it('when there is no fit, then the straight line from one replica decides, capped at the largest count measured', () => {
-      expect(validationPlan([{ replicas: 1, throughputRps: 500 }], null)).to.deep.equal({ targetTps: 400, predictedReplicas: 1, method: 'linear from one replica, no headroom' });
-      expect(validationPlan([{ replicas: 1, throughputRps: 300 }, { replicas: 2, throughputRps: 1000 }], null)!.predictedReplicas).to.equal(2);
-    });
-
-    it('when the curve gives less than was measured (pods that cost more than they give), then the target comes from the curve and N is where it is reached', () => {
-      // X(1) = 400, X(2) = 800 / 1.9 = 421.1: the curve's best is 421, below the 1,000 measured at 2.
-      const plan = validationPlan([{ replicas: 1, throughputRps: 400 }, { replicas: 2, throughputRps: 1000 }], { lambda: 400, sigma: 0.9, kappa: 0 });
-      expect(plan).to.deep.equal({ targetTps: 337, predictedReplicas: 1, method: 'USL fit, no headroom' });
-    });
-
-    it('when throughput falls after one replica (a shared 2-core node), then the prediction is one replica, not the largest count', () => {
-      const fit = { lambda: 3000, sigma: 0.9, kappa: 0.2 };
-      const measured = [1, 2, 3].map((n) => ({ replicas: n, throughputRps: uslThroughput(fit, n) }));
-      expect(validationPlan(measured, fit)).to.deep.equal({ targetTps: 2400, predictedReplicas: 1, method: 'USL fit, no headroom' });
-    });
-
-    it('when nothing was served, then there is no validation to run', () => {
-      expect(validationPlan([], null)).to.equal(null);
-      expect(validationPlan([{ replicas: 1, throughputRps: 0 }], null)).to.equal(null);
-    });
   });
 
   describe('spikeScale', () => {

@@ -74,3 +74,66 @@ describe('HPA reaction', () => {
     expect(breachWindows([sample(0, {}), sample(5, { p95Ms: null, errorRate: null })])).to.deep.equal([]);
   });
 });
+
+describe('HPA reaction from marks and events', () => {
+  const marks = (start: number, end: number): RunEvent[] => [
+    { t: start, time: '', kind: 'mark', label: 'spike.start' },
+    { t: end, time: '', kind: 'mark', label: 'spike.end' },
+  ];
+  const scaling: RunEvent[] = [
+    { t: 27, time: '', kind: 'hpa.desired', from: 1, to: 3 },
+    { t: 41, time: '', kind: 'hpa.desired', from: 3, to: 5 },
+    { t: 57.5, time: '', kind: 'deployment.replicas', desired: 5, ready: 5 },
+  ];
+
+  it('when spike.start and spike.end marks exist, then both win over detection and the lags are exact to the events', () => {
+    const r = hpaReaction(spikeTimeline(), [...marks(13.2, 58.4), ...scaling]);
+    expect(r).to.include({ spikeStartS: 13.2, spikeStartSource: 'mark', spikeEndS: 58.4, spikeEndSource: 'mark', detectedSpikeStartS: 15 });
+    expect(r.timeToFirstDesiredIncreaseS).to.be.closeTo(13.8, 1e-9);
+    expect(r.timeToMaxDesiredS).to.be.closeTo(27.8, 1e-9);
+    expect(r.timeToReadyAtMaxS).to.be.closeTo(44.3, 1e-9);
+    expect(r.timeSources).to.deep.equal({ firstDesiredIncrease: 'event', maxDesired: 'event', readyAtMax: 'event' });
+    expect(r.lagResolutionS).to.deep.equal({ firstDesiredIncrease: 0, maxDesired: 0, readyAtMax: 0 });
+    expect(r.warnings).to.deep.equal([]);
+  });
+
+  it('when a time comes from a sample or the start is detected, then its lag is good to the sample interval', () => {
+    const marked = hpaReaction(spikeTimeline(), [...marks(13.2, 58.4), scaling[0]]);
+    expect(marked.timeSources).to.deep.equal({ firstDesiredIncrease: 'event', maxDesired: 'sample', readyAtMax: 'sample' });
+    expect(marked.lagResolutionS).to.deep.equal({ firstDesiredIncrease: 0, maxDesired: 5, readyAtMax: 5 });
+    const detected = hpaReaction(spikeTimeline(), scaling);
+    expect(detected).to.include({ spikeStartSource: 'detected', spikeEndSource: 'detected', resolutionS: 5 });
+    expect(detected.lagResolutionS).to.deep.equal({ firstDesiredIncrease: 5, maxDesired: 5, readyAtMax: 5 });
+  });
+
+  it('when the spike.start mark is far from the rise of the load, then the mark counts and a warning says how far', () => {
+    const r = hpaReaction(spikeTimeline(), marks(2, 58));
+    expect(r).to.include({ spikeStartS: 2, spikeStartSource: 'mark', detectedSpikeStartS: 15, timeToFirstDesiredIncreaseS: 28 });
+    expect(r.warnings.join()).to.match(/spike\.start mark \(2 s\) and the rise of k6Vus \(15 s\) are 13 s apart/);
+  });
+});
+
+describe('SLO breaches, client view against server view', () => {
+  it('when the server p95 stays under the SLO but clients saw it over, then the breach is the clients\' and the server view is clean', () => {
+    // The server's 30 s p95 smooths a short stall that k6's 10 s window shows.
+    const rows = spikeTimeline().map((s) => ({ ...s, p95Ms: 90, errorRate: 0, k6P95Ms: s.t >= 20 && s.t <= 35 ? 650 : 110 }));
+    const r = hpaReaction(rows);
+    expect(r.breachView).to.equal('client');
+    expect(r.breaches).to.deep.equal([{ startS: 15, endS: 35, durationS: 20, maxP95Ms: 650, maxErrorRate: 0, reasons: ['p95'] }]);
+    expect(r).to.include({ breachSecondsTotal: 20, breachSecondsWhileScaling: 20, serverBreachSecondsTotal: 0, serverBreachSecondsWhileScaling: 0 });
+    expect(r.serverBreaches).to.deep.equal([]);
+  });
+
+  it('when the samples have no k6 p95, then the server view judges and both views agree', () => {
+    const r = hpaReaction(spikeTimeline());
+    expect(r.breachView).to.equal('server');
+    expect(r.serverBreaches).to.deep.equal(r.breaches);
+    expect(r.serverBreachSecondsTotal).to.equal(15);
+  });
+
+  it('when a client sample has no p95 (k6 not sending), then it is no latency breach, but 5xx still are', () => {
+    const rows = [sample(0, { k6P95Ms: null, p95Ms: 900 }), sample(5, { k6P95Ms: null, errorRate: 0.5 }), sample(10, { k6P95Ms: 80 })];
+    expect(breachWindows(rows, undefined, 'client')).to.deep.equal([{ startS: 0, endS: 5, durationS: 5, maxP95Ms: null, maxErrorRate: 0.5, reasons: ['errors'] }]);
+    expect(breachWindows(rows, undefined, 'server').map((b) => b.reasons)).to.deep.equal([['p95', 'errors']]);
+  });
+});

@@ -55,9 +55,10 @@ describe('report', () => {
     const md = readFileSync(join(dir, 'report.md'), 'utf8');
     for (const s of ['# headroom report: 20250101-000000-2cpu-2g', '2 CPU / 24 GiB node', 'PostgreSQL, Redis', 'make experiment PROFILE=2cpu-2g',
       '| profile | 2cpu-2g |', '| scenario | normal-plus-spike |', '| kubernetes version | v1.33.13 |',
-      '**Per-pod TPS: 398 req/s**', '| spike start → ready at max | 45 s |', '![Throughput per replica count with the fitted USL curve](usl.svg)',
-      '![Desired and ready replicas and throughput over time](replicas.svg)', '| 30,000 | 108 |',
-      '| 1,062 | 4 | USL fit, no headroom | 1,060 | 141 | 0 % | yes |']) {
+      '**Per-pod TPS: 398 req/s, range 398–425**', '| spike start → ready at max | 45 s |', '![Throughput per replica count with the fitted USL curve](usl.svg)',
+      '![Desired and ready replicas and throughput over time](replicas.svg)', '| 30,000 | 108 (101–108) |',
+      '| 8 | yes | 1,302 | 412 | 2 % | no | no |', '**confirmed**: the plan said no count reaches 1427 req/s; 8 replica(s), where the curve peaks, missed it.',
+      '| 6 | 1,297 |', '| pass |', '## Hold-out check']) {
       expect(md).to.contain(s);
     }
     expect(md).to.match(/\| 2cpu-2g \| normal-plus-spike \| 54,321 \| 80\.5 \| 210 \| 391 \| 453 \| 91 % \| 27 \|/);
@@ -70,13 +71,13 @@ describe('report', () => {
   it('when only run.json and samples exist, then the report still renders and lists what is missing', async () => {
     const dir = syntheticRunDir();
     dirs.push(dir);
-    for (const f of ['saturation.json', 'scaling.json', 'loadtests.json', 'validation.json']) rmSync(join(dir, f));
+    for (const f of ['saturation.json', 'scaling.json', 'loadtests.json', 'prospective.json']) rmSync(join(dir, f));
     const { summary } = await writeReport(dir);
     expect(existsSync(join(dir, 'usl.svg'))).to.equal(false);
-    expect(summary.warnings.join()).to.match(/no saturation results/).and.match(/no scaling results/);
+    expect(summary.warnings.join()).to.match(/no saturation results/).and.match(/fewer than 2 measured replica counts: no USL fit/);
     const md = readFileSync(join(dir, 'report.md'), 'utf8');
     expect(md).to.contain('_No scaling results (scaling.json) in this run._');
-    expect(md).to.contain('_No validation run (validation.json) in this run._');
+    expect(md).to.contain('_No prospective check (prospective.json) in this run._');
   });
 
   it('when the CLI re-renders a results directory, then it writes the files and exits 0; without one it exits 2', async () => {

@@ -20,7 +20,9 @@ export function sample(t: number, fields: Partial<Sample>): Sample {
     t, time: new Date(Date.UTC(2025, 0, 1) + t * 1000).toISOString(),
     desiredReplicas: null, currentReplicas: null, readyReplicas: null, rps: null, p95Ms: null, errorRate: null,
     cpuPods: null, cpuMinCores: null, cpuMeanCores: null, cpuMaxCores: null, cpuMeanUtil: null, hpaCpuUtilPercent: null,
-    k6Rps: null, k6Vus: null,
+    k6Rps: null, k6Vus: null, k6P95Ms: null,
+    cpuServiceCores: null, cpuPostgresCores: null, cpuRedisCores: null, cpuLoadGenCores: null, cpuNodeCores: null, cpuRestCores: null,
+    nodeCpuCores: null, cpuThrottledShare: null,
     ...fields,
   };
 }
@@ -76,12 +78,21 @@ export function syntheticRunDir({ profile = '2cpu-2g', cpuLimit = '2' } = {}): s
   });
   const pod = podAt(400);
   json('saturation.json', [25, 50, 100, 200, 400, 800, 600, 500, 450, 425].map(pod));
-  json('scaling.json', [1, 2, 3, 4, 5, 6].map((n) => ({ replicas: n, throughputRps: uslThroughput(TRUTH, n), p95Ms: 120, errorRate: 0 })));
+  // Each count bracketed as the search leaves it: [least achieved at the knee, lowest failing rate).
+  json('scaling.json', [1, 2, 3, 4, 5, 6].map((n) => {
+    const x = uslThroughput(TRUTH, n);
+    return { replicas: n, throughputRps: x, lo: x * 0.99, hi: x * 1.04, censored: 'none', repeats: [x * 0.99, x, x * 1.01], nodeBound: false };
+  }));
   json('loadtests.json', [
     { name: 'saturation', profile: '2cpu-2g', requests: 120345, meanMs: 35.2, p90Ms: 88.1, p95Ms: 150.3, rps: 401.2, shareUnderSlo: 0.987, failures: 0 },
     { name: 'normal-plus-spike', profile, requests: 54321, meanMs: 80.5, p90Ms: 210.2, p95Ms: 390.9, rps: 452.7, shareUnderSlo: 0.91, failures: 27 },
   ]);
-  json('validation.json', { targetTps: 1062, predictedReplicas: 4, method: 'USL fit, no headroom', observedRps: 1060.2, p95Ms: 140.5, errorRate: 0, metSlo: true });
+  // 1.1 × the best measured (X(6) = 1,297): above the curve's peak (X(8) = 1,333 < 1,427), so the
+  // plan says unreachable and the count where the curve peaks must miss.
+  json('prospective.json', {
+    targetTps: 1427, bestMeasuredRps: 1297.3, factor: 1.1, replicas: null,
+    runs: [{ replicas: 8, ran: true, observedRps: 1301.5, p95Ms: 412.3, errorRate: 0.02, metSlo: false, nodeBound: false }],
+  });
   const csv = new SamplesCsv(join(dir, 'samples.csv'));
   for (const s of spikeTimeline()) csv.append(s);
   const events = new EventsJsonl(join(dir, 'events.jsonl'));

@@ -1,17 +1,27 @@
 /**
- * Per-pod TPS from a stepped arrival-rate saturation run, and the step search that drives it.
+ * Throughput at the SLO from stepped constant-arrival-rate runs, and the step search that drives them.
  *
  *   DEFAULT_SLO: Slo                      p95 < 200 ms, errors < 1 %, achieved ≥ 95 % of offered
  *   checkSlo(step: StepResult, slo?: Slo): SloVerdict
+ *   isNodeBound(share: NodeShare): boolean
  *   findKnee(steps: StepResult[], slo?: Slo): Knee
  *   nextStep(history: StepResult[], options?: Partial<StepSearchOptions>, slo?: Slo): NextStep
  *
- * The knee is the highest offered rate that meets the SLO with no failing rate at or below it
- * (a pass above a failure is noise, not capacity, and is reported in `warnings`). Per-pod TPS
- * is the rate the pod actually achieved at that step.
+ * A rate passes only if every run offered at it met the SLO (the search repeats the knee rate).
+ * The knee is the highest passing rate with no failing rate at or below it (a pass above a
+ * failure is noise, not capacity, and is reported in `warnings`). The capacity then lies in
+ * [least achieved at the knee, lowest failing rate): both ends are kept, and `censored` says when
+ * one of them is missing (nothing failed: a lower bound; nothing passed: an upper bound). A
+ * censored knee is not a measurement of capacity and must not be fitted as one.
  *
- * nextStep() ramps geometrically (start, start·growth, ...) until a step fails, then bisects
- * between the highest pass and the lowest failure until they are within the resolution.
+ * A step the load generator could not send (achieved short of offered while the server kept its
+ * latency and error SLO) says nothing about the server: it is `generator-bound`, neither pass nor
+ * fail, and the search stops there with a lower bound, naming the generator's limit.
+ *
+ * nextStep() ramps geometrically (start, start·growth, ...) until a step fails (or steps down by
+ * the same factor until one passes), bisects between the highest pass and the lowest failure until
+ * they are within `resolutionRatio` of the pass, then re-offers the knee rate until it has
+ * `repeats` runs. There is no rate cap: the generator's own limit ends the ramp.
  */
 
 export interface Slo {
@@ -25,56 +35,122 @@ export interface Slo {
 
 export const DEFAULT_SLO: Slo = { p95Ms: 200, maxErrorRate: 0.01, minAchievedRatio: 0.95 };
 
+/** CPU cores in use on the node during a step, by who used them (cAdvisor through Prometheus). */
+export interface NodeShare {
+  serviceCores: number;
+  postgresCores: number;
+  redisCores: number;
+  loadgenCores: number;
+  /** the node minus the four above: control plane, add-ons, the kernel */
+  restCores: number;
+  usedCores: number;
+  capacityCores: number;
+  /** the service pods' CPU limits, summed */
+  serviceLimitCores: number;
+}
+
 export interface StepResult {
   offeredRps: number;
   achievedRps: number;
   p95Ms: number;
   errorRate: number;
   droppedIterations: number;
+  /** the node's CPU over the step; absent where it could not be read */
+  node?: NodeShare;
 }
 
 export interface SloVerdict {
   ok: boolean;
+  /** achieved fell short while the server kept p95 and errors: the generator, not the server, failed */
+  generatorBound: boolean;
+  /** the node ran out of CPU before the service pods reached their limits */
+  nodeBound: boolean;
   /** human-readable reasons for a failure, empty when ok */
   reasons: string[];
 }
 
+export type Censoring = 'none' | 'lower-bound' | 'no-pass';
+
 export interface Knee {
-  /** achieved rate at the knee step; null when no step met the SLO */
+  /** median achieved rate over the runs at the knee rate; null when no rate met the SLO */
   perPodTps: number | null;
   /** the offered rate of the knee step */
   kneeOfferedRps: number | null;
-  /** lowest offered rate that failed; null when every step passed (capacity is at least the knee) */
+  /** lowest offered rate that failed; null when nothing failed (capacity is at least the knee) */
   firstFailingRps: number | null;
+  /** achieved req/s of every run at the knee rate */
+  repeats: number[];
+  /** capacity lies in [lo, hi): lo the least achieved at the knee, hi the lowest failing rate (null: unbounded) */
+  range: { lo: number; mid: number; hi: number | null } | null;
+  censored: Censoring;
+  /** (lowest fail − knee) / knee; null without both */
+  bracketRatio: number | null;
+  /** lowest rate the load generator could not send; null when it sent every rate */
+  generatorLimitRps: number | null;
+  /** a failing step at the bracket's top was node-bound: the capacity is the node's, not the pods' */
+  nodeBound: boolean;
   steps: Array<StepResult & SloVerdict>;
   warnings: string[];
 }
 
+/** Node-bound: at least 90 % of the node's CPU in use while the service used under 90 % of its limits. */
+export function isNodeBound(s: NodeShare): boolean {
+  return s.usedCores >= 0.9 * s.capacityCores && s.serviceCores < 0.9 * s.serviceLimitCores;
+}
+
 export function checkSlo(step: StepResult, slo: Slo = DEFAULT_SLO): SloVerdict {
   const reasons: string[] = [];
-  if (!(step.p95Ms < slo.p95Ms)) reasons.push(`p95 ${fmt(step.p95Ms)} ms ≥ ${slo.p95Ms} ms`);
-  if (!(step.errorRate < slo.maxErrorRate)) reasons.push(`errors ${fmt(step.errorRate * 100)} % ≥ ${fmt(slo.maxErrorRate * 100)} %`);
+  const slow = !(step.p95Ms < slo.p95Ms);
+  const failing = !(step.errorRate < slo.maxErrorRate);
+  if (slow) reasons.push(`p95 ${fmt(step.p95Ms)} ms ≥ ${slo.p95Ms} ms`);
+  if (failing) reasons.push(`errors ${fmt(step.errorRate * 100)} % ≥ ${fmt(slo.maxErrorRate * 100)} %`);
   const ratio = step.offeredRps > 0 ? step.achievedRps / step.offeredRps : 0;
-  if (!(ratio >= slo.minAchievedRatio)) reasons.push(`achieved ${fmt(ratio * 100)} % of offered < ${fmt(slo.minAchievedRatio * 100)} %`);
-  return { ok: reasons.length === 0, reasons };
+  const short = !(ratio >= slo.minAchievedRatio);
+  if (short) reasons.push(`achieved ${fmt(ratio * 100)} % of offered < ${fmt(slo.minAchievedRatio * 100)} %`);
+  const generatorBound = short && !slow && !failing && step.achievedRps > 0;
+  if (generatorBound) reasons.push('the server kept its latency and errors: the load generator could not send the rate');
+  return { ok: reasons.length === 0, generatorBound, nodeBound: step.node ? isNodeBound(step.node) : false, reasons };
 }
 
 export function findKnee(steps: StepResult[], slo: Slo = DEFAULT_SLO): Knee {
   const judged = [...steps].sort((a, b) => a.offeredRps - b.offeredRps).map((s) => ({ ...s, ...checkSlo(s, slo) }));
-  const firstFail = judged.find((s) => !s.ok);
-  const below = judged.filter((s) => s.ok && (!firstFail || s.offeredRps < firstFail.offeredRps));
-  const knee = below.length ? below[below.length - 1] : null;
+  const rates = groupByRate(judged);
+  const generator = rates.find((r) => r.verdict === 'generator-bound');
+  const server = rates.filter((r) => r.verdict !== 'generator-bound');
+  const firstFail = server.find((r) => r.verdict === 'fail');
+  const below = server.filter((r) => r.verdict === 'pass' && (!firstFail || r.offeredRps < firstFail.offeredRps));
+  const knee = below.at(-1) ?? null;
   const warnings: string[] = [];
-  const passesAbove = firstFail ? judged.filter((s) => s.ok && s.offeredRps > firstFail.offeredRps) : [];
+
+  const passesAbove = firstFail ? server.filter((r) => r.verdict === 'pass' && r.offeredRps > firstFail.offeredRps) : [];
   if (passesAbove.length) {
-    warnings.push(`non-monotonic: ${passesAbove.map((s) => s.offeredRps).join(', ')} rps passed above a failure at ${firstFail!.offeredRps} rps; the knee is taken below the failure`);
+    warnings.push(`non-monotonic: ${passesAbove.map((r) => r.offeredRps).join(', ')} rps passed above a failure at ${firstFail!.offeredRps} rps; the knee is taken below the failure`);
   }
-  if (!firstFail && judged.length) warnings.push('no step failed: per-pod TPS is a lower bound');
-  if (!knee && judged.length) warnings.push(`even the lowest rate (${judged[0].offeredRps} rps) failed the SLO`);
+  const mixed = rates.filter((r) => r.runs.some((s) => s.ok) && r.runs.some((s) => !s.ok && !s.generatorBound));
+  if (mixed.length) warnings.push(`repeats disagreed at ${mixed.map((r) => r.offeredRps).join(', ')} rps: a rate passes only when every run of it does`);
+  if (generator && (!firstFail || generator.offeredRps < firstFail.offeredRps)) {
+    warnings.push(`the load generator could not send ${generator.offeredRps} rps while the server kept its SLO: capacity is at least the knee, not measured above it`);
+  }
+  const censored: Censoring = !knee ? 'no-pass' : firstFail ? 'none' : 'lower-bound';
+  if (censored === 'lower-bound' && judged.length) warnings.push('no step failed: the throughput is a lower bound');
+  if (censored === 'no-pass' && judged.length) warnings.push(`even the lowest rate (${judged[0].offeredRps} rps) failed the SLO: the throughput is below it`);
+
+  const repeats = knee ? knee.runs.map((s) => s.achievedRps) : [];
+  const perPodTps = knee ? median(repeats) : null;
+  const range = knee ? { lo: Math.min(...repeats), mid: perPodTps!, hi: firstFail ? firstFail.offeredRps : null } : null;
+  const bracketRatio = knee && firstFail ? (firstFail.offeredRps - knee.offeredRps) / knee.offeredRps : null;
+  const nodeBound = !!firstFail && firstFail.runs.some((s) => s.nodeBound);
+  if (nodeBound) warnings.push(`node-bound: at ${firstFail!.offeredRps} rps the node's CPU ran out before the service pods reached their limits; this capacity is the node's, not the pods'`);
   return {
-    perPodTps: knee ? knee.achievedRps : null,
+    perPodTps,
     kneeOfferedRps: knee ? knee.offeredRps : null,
     firstFailingRps: firstFail ? firstFail.offeredRps : null,
+    repeats,
+    range,
+    censored,
+    bracketRatio,
+    generatorLimitRps: generator ? generator.offeredRps : null,
+    nodeBound,
     steps: judged,
     warnings,
   };
@@ -83,58 +159,87 @@ export function findKnee(steps: StepResult[], slo: Slo = DEFAULT_SLO): Knee {
 export interface StepSearchOptions {
   /** first offered rate, requests per second */
   startRps: number;
-  /** geometric factor between ramp steps */
+  /** geometric factor between ramp steps (and between steps down while nothing passes) */
   growth: number;
-  /** never offer more than this (what the load generator can send) */
-  maxRps: number;
-  /** lowest rate worth testing; a failure below it ends the search */
+  /** lowest rate worth testing; a failure at or below it ends the search */
   minRps: number;
   /** stop bisecting when (lowest fail − highest pass) ≤ max(resolutionRps, resolutionRatio · highest pass) */
   resolutionRps: number;
   resolutionRatio: number;
-  /** hard cap on the number of steps, each costs a run of minutes */
+  /** runs wanted at the knee rate, the first one included */
+  repeats: number;
+  /** hard cap on the number of steps, each costs a run of a minute */
   maxSteps: number;
 }
 
 export const DEFAULT_STEP_SEARCH: StepSearchOptions = {
   startRps: 25,
   growth: 2,
-  maxRps: 5000,
   minRps: 1,
-  resolutionRps: 5,
+  resolutionRps: 2,
   resolutionRatio: 0.05,
-  maxSteps: 12,
+  repeats: 3,
+  maxSteps: 16,
 };
 
 export type NextStep =
-  | { done: false; offeredRps: number; phase: 'ramp' | 'bisect' }
+  | { done: false; offeredRps: number; phase: 'ramp' | 'bisect' | 'repeat' }
   | { done: true; reason: string; knee: Knee };
 
 export function nextStep(history: StepResult[], options: Partial<StepSearchOptions> = {}, slo: Slo = DEFAULT_SLO): NextStep {
   const o = { ...DEFAULT_STEP_SEARCH, ...options };
   const knee = findKnee(history, slo);
-  if (history.length === 0) return { done: false, offeredRps: Math.round(Math.min(o.startRps, o.maxRps)), phase: 'ramp' };
-  if (history.length >= o.maxSteps) return { done: true, reason: `step limit of ${o.maxSteps} reached`, knee };
+  const done = (reason: string): NextStep => {
+    if (knee.bracketRatio !== null && knee.bracketRatio > o.resolutionRatio && knee.censored === 'none') {
+      knee.warnings.push(`the bracket [${knee.kneeOfferedRps}, ${knee.firstFailingRps}) rps is ${fmt(knee.bracketRatio * 100)} % wide, more than the ${fmt(o.resolutionRatio * 100)} % aimed for (${reason})`);
+    }
+    if (knee.kneeOfferedRps !== null && knee.repeats.length < o.repeats) {
+      knee.warnings.push(`the knee rate ran ${knee.repeats.length} time(s), not ${o.repeats} (${reason})`);
+    }
+    return { done: true, reason, knee };
+  };
+  if (history.length === 0) return { done: false, offeredRps: Math.round(o.startRps), phase: 'ramp' };
+  if (history.length >= o.maxSteps) return done(`step limit of ${o.maxSteps} reached`);
 
-  const tested = new Set(history.map((s) => Math.round(s.offeredRps)));
-  const pass = knee.kneeOfferedRps ?? 0;
+  const pass = knee.kneeOfferedRps;
   const fail = knee.firstFailingRps;
+  const gen = knee.generatorLimitRps;
 
   if (fail === null) {
-    if (pass >= o.maxRps) return { done: true, reason: `passed at the maximum rate ${o.maxRps} rps`, knee };
-    return { done: false, offeredRps: Math.round(Math.min(pass * o.growth, o.maxRps)), phase: 'ramp' };
+    if (gen !== null) return done(`the load generator could not send ${gen} rps; capacity is at least ${pass ?? 0} rps`);
+    return { done: false, offeredRps: Math.round((pass ?? o.startRps) * o.growth), phase: 'ramp' };
   }
-  if (fail <= o.minRps) return { done: true, reason: `failed at the minimum rate ${o.minRps} rps`, knee };
-  // Nothing passed yet: halve until something does, however fine the resolution.
-  if (knee.kneeOfferedRps === null) return { done: false, offeredRps: Math.max(Math.floor(fail / 2), Math.ceil(o.minRps)), phase: 'bisect' };
-  if (fail - pass <= Math.max(o.resolutionRps, o.resolutionRatio * pass)) {
-    return { done: true, reason: `bracketed: passes at ${pass} rps, fails at ${fail} rps`, knee };
-  }
+  if (fail <= o.minRps) return done(`failed at the minimum rate ${o.minRps} rps`);
+  if (pass === null) return { done: false, offeredRps: Math.max(Math.floor(fail / o.growth), Math.ceil(o.minRps)), phase: 'bisect' };
+  const tested = new Set(history.map((s) => Math.round(s.offeredRps)));
   const mid = Math.round((pass + fail) / 2);
-  if (mid <= pass || mid >= fail || tested.has(mid)) {
-    return { done: true, reason: `bracketed: passes at ${pass} rps, fails at ${fail} rps (no untested integer rate between)`, knee };
-  }
-  return { done: false, offeredRps: Math.max(mid, Math.ceil(o.minRps)), phase: 'bisect' };
+  const resolved = fail - pass <= Math.max(o.resolutionRps, o.resolutionRatio * pass) || mid <= pass || mid >= fail || tested.has(mid);
+  if (!resolved) return { done: false, offeredRps: mid, phase: 'bisect' };
+  if (knee.repeats.length < o.repeats) return { done: false, offeredRps: pass, phase: 'repeat' };
+  return done(`bracketed: passes at ${pass} rps (${knee.repeats.length} runs), fails at ${fail} rps`);
+}
+
+interface RateRuns {
+  offeredRps: number;
+  runs: Array<StepResult & SloVerdict>;
+  verdict: 'pass' | 'fail' | 'generator-bound';
+}
+
+/** Runs at the same offered rate judged together: any server failure fails the rate. */
+function groupByRate(judged: Array<StepResult & SloVerdict>): RateRuns[] {
+  const byRate = new Map<number, Array<StepResult & SloVerdict>>();
+  for (const s of judged) byRate.set(s.offeredRps, [...(byRate.get(s.offeredRps) ?? []), s]);
+  return [...byRate].map(([offeredRps, runs]) => ({
+    offeredRps,
+    runs,
+    verdict: runs.some((s) => !s.ok && !s.generatorBound) ? 'fail' : runs.some((s) => s.generatorBound) ? 'generator-bound' : 'pass',
+  }));
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 function fmt(v: number): string {

@@ -10,12 +10,14 @@
  *   targetCpuUtilisation(headroom?, cpuUtilAtKnee?): number
  *   hpaAdvice(input: HpaAdviceInput): HpaAdvice
  *   spikeScale(input: SpikeScaleInput): number
- *   validationPlan(measured: Array<{ replicas, throughputRps }>, usl: UslParams | null): ValidationPlan
  *
- * Linear: ceil(target / perPodTps / (1 − headroom)), the reports' own straight-line method.
- * USL: the smallest N with X(N) ≥ target / (1 − headroom); X(N) rises to its peak at
- * N* = sqrt((1 − σ)/κ) and falls after it, so a target above the peak is unreachable by adding
- * replicas of this kind (κ = 0 with σ > 0 has the ceiling λ/σ instead).
+ * Headroom h is the share of capacity kept free: pods run at most at (1 − h) of what they can
+ * serve, so capacity must cover target / (1 − h) (for h = 0.3 that is ×1.43, not +30 %).
+ * Linear: ceil(target / perPodTps / (1 − h)), the reports' own straight-line method.
+ * USL: the smallest N with X(N) ≥ target / (1 − h); X(N) rises to its peak at
+ * N* = sqrt((1 − σ)/κ) and falls after it, so when even the peak is below target / (1 − h) no
+ * count of replicas of this kind serves the target with that headroom: "unreachable"
+ * (κ = 0 with σ > 0 has the ceiling λ/σ instead; σ ≥ 1, one replica's λ).
  *
  * Pre-warm: until new pods are ready the pods already running carry the load, at most up to
  * their SLO capacity. Load that grows at G req/s for the lag L reaches B + G·L (never more than
@@ -94,39 +96,6 @@ export function planReplicas(input: PlanInput): PlanRow[] {
     linearReplicas: input.perPodTps && input.perPodTps > 0 ? linearReplicas(targetTps, input.perPodTps, headroom) : null,
     usl: input.usl ? uslReplicas(input.usl, targetTps, headroom) : null,
   }));
-}
-
-export interface ValidationPlan {
-  targetTps: number;
-  predictedReplicas: number;
-  method: string;
-}
-
-/**
- * A target within the cluster's reach and the replica count the model predicts for it without
- * headroom, so that running it tests the model itself. With a USL fit the target is 80 % of the
- * least of what was measured at best and what the curve gives at its best measured count, so the
- * curve always has an answer within the measured range (on a node where adding pods costs more
- * than it gives, that answer is a small count, not the largest). Without a fit: the straight line
- * from one replica. The prediction never exceeds the largest replica count measured.
- */
-export function validationPlan(measured: Array<{ replicas: number; throughputRps: number }>, usl: UslParams | null): ValidationPlan | null {
-  const usable = measured.filter((p) => p.throughputRps > 0);
-  if (!usable.length) return null;
-  const best = Math.max(...usable.map((p) => p.throughputRps));
-  const maxN = Math.max(...usable.map((p) => p.replicas));
-  if (usl) {
-    const counts = Array.from({ length: maxN }, (_, i) => i + 1);
-    const curveBest = Math.max(...counts.map((n) => uslThroughput(usl, n)));
-    const targetTps = Math.round(0.8 * Math.min(best, curveBest));
-    // Always reachable: the target is below what the curve gives at some count up to maxN.
-    const r = uslReplicas(usl, targetTps, 0, maxN);
-    return { targetTps, predictedReplicas: r.reachable ? r.replicas : maxN, method: 'USL fit, no headroom' };
-  }
-  const one = usable.find((p) => p.replicas === 1);
-  if (!one) return null;
-  const targetTps = Math.round(best * 0.8);
-  return { targetTps, predictedReplicas: Math.min(maxN, linearReplicas(targetTps, one.throughputRps, 0)), method: 'linear from one replica, no headroom' };
 }
 
 /** Peak request rate of a spike scenario at SCALE 1. normal-plus-spike: 50 + 400 VUs, each

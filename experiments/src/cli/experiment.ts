@@ -1,36 +1,43 @@
 /**
  * The experiment controller behind `make experiment PROFILE=...` (the chart is already deployed
  * with that profile when this starts). Phases, each skippable:
- *   saturation  one replica, stepped constant arrival rate -> per-pod TPS at the SLO
- *   scaling     fixed replica counts 2..N, a short search each -> throughput per replica count (USL)
- *   spike       the HPA back on, the scenario (normal-plus-spike) -> replicas against load over time;
- *               its size is chosen so that the surge needs more than the minimum replicas
- *   validate    a target within the node's reach, at the replica count the plan predicts for it:
- *               does it meet the SLO? (predicted vs observed, appended to the report)
+ *   saturation  one replica, stepped constant arrival rate -> per-pod TPS at the SLO, bracketed
+ *               within 5 % and the knee rate run three times
+ *   scaling     fixed replica counts 2..N (N: what the node holds, analysis/capacity.ts
+ *               chooseCounts), the same search each -> throughput per replica count (USL)
+ *   spike       the HPA back on, the scenario (normal-plus-spike) between spike.start/spike.end
+ *               marks -> replicas against load over time; sized so the minimum replicas cannot absorb it
+ *   validate    a prospective check: a target 10 % above the best throughput measured, run at the
+ *               plan's N (must meet the SLO) and N − 1 (must miss it)
+ *   respike     the spike again with the HPA advice of the first one applied: did the breach go away?
+ * Every step records the node's CPU split (service, PostgreSQL, Redis, load generator, the rest).
  * The recorder samples the whole run; then the report is written to experiments/results/<run-id>/.
  *
  *   npx tsx experiments/src/cli/experiment.ts --profile 2cpu-2g [--scenario normal-plus-spike]
- *     [--targets 1000,10000,30000] [--scale 0.1] [--spike-scale auto|<n>] [--max-replicas 3] [--step-seconds 30]
- *     [--skip saturation,scaling,spike,validate] [--cluster local|current] [--namespace booking] [--release booking]
+ *     [--targets 1000,10000,30000] [--scale 0.1] [--spike-scale auto|<n>] [--max-replicas auto|<n>] [--repeats 3] [--step-seconds 30]
+ *     [--skip saturation,scaling,spike,validate,respike] [--cluster local|current] [--namespace booking] [--release booking]
  *     [--run-id <name>] [--from-run experiments/results/<run-id>]
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { checkSlo, DEFAULT_SLO, findKnee, nextStep, type StepResult } from '../analysis/knee.js';
-import { PEAK_RPS_AT_SCALE_1, spikeScale, validationPlan } from '../analysis/plan.js';
+import { chooseCounts, countPoint, fitPoints, PROSPECTIVE_FACTOR, prospectiveTarget } from '../analysis/capacity.js';
+import type { SystemLimits } from '../analysis/demand.js';
+import { checkSlo, DEFAULT_SLO, nextStep, type Knee, type NodeShare, type SloVerdict, type StepResult } from '../analysis/knee.js';
+import { PEAK_RPS_AT_SCALE_1, spikeScale } from '../analysis/plan.js';
 import { fitUsl } from '../analysis/usl.js';
 import { DEFAULT_PROMETHEUS, PrometheusClient, prometheusTransport } from '../record/prometheus.js';
+import { sampleQueries } from '../record/queries.js';
 import { Recorder } from '../record/recorder.js';
-import { writeReport, type LoadTestRow, type RunInfo, type ScalingPoint, type Validation } from '../report/index.js';
+import { writeReport, type LoadTestRow, type Prospective, type RunInfo } from '../report/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const LOADTEST = join(ROOT, 'k6-operator', 'scripts', 'loadtest.sh');
-const PHASES = ['saturation', 'scaling', 'spike', 'validate'] as const;
+const PHASES = ['saturation', 'scaling', 'spike', 'validate', 'respike'] as const;
 
 const { values: flags } = parseArgs({
   options: {
@@ -40,7 +47,10 @@ const { values: flags } = parseArgs({
     scale: { type: 'string', default: '0.1' },
     /** SCALE for the spike phase: 'auto' sizes it from the per-pod TPS (spikeScale below) */
     'spike-scale': { type: 'string', default: 'auto' },
-    'max-replicas': { type: 'string', default: '3' },
+    /** 'auto': 1..min(5, pods the node holds at their CPU limit), at least 1..3 */
+    'max-replicas': { type: 'string', default: 'auto' },
+    /** runs at each knee rate (the spread is reported) */
+    repeats: { type: 'string', default: '3' },
     'step-seconds': { type: 'string', default: '30' },
     'start-rate': { type: 'string', default: '50' },
     skip: { type: 'string', default: '' },
@@ -65,7 +75,10 @@ const skip = new Set(flags.skip.split(',').filter(Boolean));
 for (const s of skip) if (!(PHASES as readonly string[]).includes(s)) fail(`--skip takes ${PHASES.join(', ')}; not '${s}'`);
 const targets = flags.targets.split(',').map(Number);
 if (targets.some((t) => !(t > 0))) fail(`--targets must be positive numbers, not '${flags.targets}'`);
-const maxReplicas = Number(flags['max-replicas']);
+const maxReplicas = flags['max-replicas'] === 'auto' ? 'auto' : Number(flags['max-replicas']);
+if (maxReplicas !== 'auto' && !(Number.isInteger(maxReplicas) && maxReplicas >= 1)) fail(`--max-replicas takes 'auto' or a whole number ≥ 1, not '${flags['max-replicas']}'`);
+const repeats = Number(flags.repeats);
+if (!(Number.isInteger(repeats) && repeats >= 1)) fail(`--repeats takes a whole number ≥ 1, not '${flags.repeats}'`);
 const stepSeconds = Number(flags['step-seconds']);
 const { namespace, release } = flags;
 
@@ -80,6 +93,7 @@ const apps = kc.makeApiClient(AppsV1Api);
 const autoscaling = kc.makeApiClient(AutoscalingV2Api);
 const core = kc.makeApiClient(CoreV1Api);
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const prometheus = new PrometheusClient(prometheusTransport(DEFAULT_PROMETHEUS, kc));
 
 const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 const runId = flags['from-run'] ? flags['from-run'].replace(/\/+$/, '').split('/').at(-1)! : flags['run-id'] ?? `${profile}-${stamp}`;
@@ -134,42 +148,77 @@ function spikePhaseScale(perPodTps: number | undefined, minReplicas: number): st
 }
 
 /** Holds the replica count at n through the HPA (min = max = n) and waits until n pods are ready. */
-async function pinReplicas(n: number) {
+async function pinReplicas(n: number, timeoutMs = 300_000) {
   await autoscaling.patchNamespacedHorizontalPodAutoscaler(
     { name: release, namespace, body: { spec: { minReplicas: n, maxReplicas: n } } }, mergePatch);
   say(`replicas pinned to ${n}; waiting for them to be ready`);
-  const deadline = Date.now() + 300_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const d = await apps.readNamespacedDeployment({ name: release, namespace });
     if ((d.status?.readyReplicas ?? 0) === n && (d.status?.replicas ?? 0) === n) return;
-    if (Date.now() > deadline) throw new Error(`${n} replicas not ready after 5 minutes: kubectl -n ${namespace} get pods`);
+    if (Date.now() > deadline) throw new Error(`${n} replicas not ready after ${timeoutMs / 1000} s: kubectl -n ${namespace} get pods`);
     await new Promise((r) => setTimeout(r, 2000));
   }
 }
 
-/** One constant-rate step of the saturation script: what was offered, what came back. */
-async function step(rate: number): Promise<StepResult & { result: LoadResult }> {
+/** One constant-rate step of the saturation script: what was offered, what came back, who used the node's CPU. */
+async function step(rate: number, replicas: number): Promise<StepResult> {
   const result = await loadtest('saturation', {}, { RATES: String(rate), STEP_SECONDS: String(stepSeconds) });
-  const step = {
+  const node = await stepNodeShare(result.testid, replicas).catch((err: Error) => {
+    say(`  (node CPU for this step unreadable: ${err.message ?? err})`);
+    return undefined;
+  });
+  const s: StepResult = {
     offeredRps: rate,
     achievedRps: result.rps ?? 0,
     p95Ms: result.p95.ms,
     errorRate: result.http_req_failed.rate ?? 1,
     droppedIterations: result.metrics.dropped_iterations?.count ?? 0,
+    ...(node ? { node } : {}),
   };
-  say(`  ${rate}/s offered -> ${step.achievedRps}/s, p95 ${step.p95Ms.toFixed(1)} ms, errors ${(100 * step.errorRate).toFixed(2)}%`);
-  return { ...step, result };
+  const share = node ? `; node ${node.usedCores.toFixed(2)}/${node.capacityCores} cores (service ${node.serviceCores.toFixed(2)}, ` +
+    `PostgreSQL ${node.postgresCores.toFixed(2)}, Redis ${node.redisCores.toFixed(2)}, k6 ${node.loadgenCores.toFixed(2)})` : '';
+  say(`  ${rate}/s offered -> ${s.achievedRps}/s, p95 ${s.p95Ms.toFixed(1)} ms, errors ${(100 * s.errorRate).toFixed(2)}%${share}`);
+  return s;
 }
 
-/** The ramp-then-bisect search of analysis/knee.ts, from `startRate`, at most `maxSteps` steps. */
-async function search(startRate: number, maxSteps: number): Promise<StepResult[]> {
+/** The ramp-bisect-repeat search of analysis/knee.ts from `startRps`, with its stop reason. */
+async function search(startRps: number, growth: number, replicas: number): Promise<Knee> {
   const history: StepResult[] = [];
-  for (let i = 0; i < maxSteps; i++) {
-    const next = nextStep(history, { startRps: startRate });
-    if (next.done) break;
-    history.push(await step(Math.round(next.offeredRps)));
+  for (;;) {
+    const next = nextStep(history, { startRps, growth, repeats });
+    if (next.done) {
+      say(`  search done: ${next.reason}`);
+      for (const w of next.knee.warnings) say(`  warning: ${w}`);
+      return next.knee;
+    }
+    history.push(await step(Math.round(next.offeredRps), replicas));
   }
-  return history;
+}
+
+/**
+ * Who used the node's CPU during a step: the recorder's queries (record/queries.ts) evaluated
+ * over the step's own window, which ends at the k6 run's last push to Prometheus.
+ */
+async function stepNodeShare(testid: string, replicas: number): Promise<NodeShare> {
+  const endS = await prometheus.scalar(`max(timestamp(k6_http_reqs_total{testid="${testid.replace(/["\\]/g, '')}"}))`);
+  if (endS === null) throw new Error(`no k6 series for testid ${testid} in Prometheus`);
+  const q = sampleQueries({ namespace, deployment: release, rateWindow: `${Math.max(10, stepSeconds - 5)}s` });
+  const at = new Date(endS * 1000);
+  const value = async (promql: string) => {
+    const v = await prometheus.scalar(promql, at);
+    if (v === null) throw new Error(`no data for ${promql.slice(0, 80)}…`);
+    return v;
+  };
+  const perPod = await prometheus.query(q.cpuPerPod, at);
+  const serviceCores = perPod.reduce((sum, p) => sum + p.value[1], 0);
+  const [postgresCores, redisCores, loadgenCores, usedCores, capacityCores] = await Promise.all(
+    [q.cpuPostgres, q.cpuRedis, q.cpuLoadGen, q.cpuNode, q.nodeCpuCores].map(value));
+  return {
+    serviceCores, postgresCores, redisCores, loadgenCores, usedCores, capacityCores,
+    restCores: Math.max(0, usedCores - serviceCores - postgresCores - redisCores - loadgenCores),
+    serviceLimitCores: replicas * limitCores,
+  };
 }
 
 async function nodeFacts() {
@@ -195,6 +244,27 @@ async function nodeFacts() {
   };
 }
 
+/** What the shared parts can take as deployed: PostgreSQL's and Redis' CPU limits, workers, pool, max_connections. */
+async function systemLimits(): Promise<SystemLimits | undefined> {
+  try {
+    const config = (await core.readNamespacedConfigMap({ name: release, namespace })).data ?? {};
+    const statefulLimit = async (name: string) => {
+      const set = await apps.readNamespacedStatefulSet({ name, namespace }).catch(() => undefined);
+      return { limit: cpuCores(set?.spec?.template.spec?.containers[0]?.resources?.limits?.cpu), args: set?.spec?.template.spec?.containers[0]?.args ?? [] };
+    };
+    const pg = await statefulLimit(`${release}-postgresql`);
+    const redis = await statefulLimit(`${release}-redis`);
+    const maxConnections = Number(/max_connections=(\d+)/.exec(pg.args.join(' '))?.[1] ?? 100);
+    return {
+      postgresLimitCores: pg.limit, redisLimitCores: redis.limit,
+      workersPerPod: Number(config.WEB_CONCURRENCY ?? 1), dbPoolPerWorker: Number(config.DB_POOL_MAX ?? 10), maxConnections,
+    };
+  } catch (err) {
+    say(`could not read PostgreSQL, Redis and pool settings (${(err as Error).message}): no whole-system plan`);
+    return undefined;
+  }
+}
+
 function versionsEnv(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of readFileSync(join(ROOT, 'versions.env'), 'utf8').split('\n')) {
@@ -202,6 +272,24 @@ function versionsEnv(): Record<string, string> {
     if (m && /KUBERNETES_VERSION|K6_VERSION|PROMETHEUS_VERSION|HELM_VERSION/.test(m[1])) out[m[1]] = m[2];
   }
   return out;
+}
+
+// The run's state, shared by the phases below.
+let info: RunInfo;
+let recorder: Recorder;
+/** the service container's CPU limit, cores (0: none) */
+let limitCores = 0;
+const loadtests: LoadTestRow[] = [];
+
+function writeInfo() {
+  if (!flags['from-run']) writeFileSync(join(outDir, 'run.json'), JSON.stringify(info, null, 2));
+}
+
+function addRow(name: string, r: LoadResult) {
+  loadtests.push({
+    name, profile, requests: r.http_reqs, meanMs: r.mean_ms ?? 0, p90Ms: r.p90_ms_upper_bound ?? 0, p95Ms: r.p95.ms,
+    rps: r.rps ?? 0, shareUnderSlo: null, failures: r.http_req_failed.fails,
+  });
 }
 
 async function main() {
@@ -212,7 +300,8 @@ async function main() {
     fail(`no HPA ${namespace}/${release}: the chart must be deployed with autoscaling.enabled=true`));
   const hpaRange = { minReplicas: hpa.spec?.minReplicas ?? 1, maxReplicas: hpa.spec?.maxReplicas ?? 4 };
   const container = deployment.spec?.template.spec?.containers[0];
-  const info: RunInfo = {
+  limitCores = cpuCores(container?.resources?.limits?.cpu) ?? 0;
+  info = {
     runId,
     command: `make experiment PROFILE=${profile}${flags.cluster === 'current' ? ' CLUSTER=current' : ''}`,
     createdAt: new Date(started).toISOString(),
@@ -227,12 +316,12 @@ async function main() {
     slo: DEFAULT_SLO,
     targets,
     headroom: 0.3,
+    system: await systemLimits(),
   };
-  if (!flags['from-run']) writeFileSync(join(outDir, 'run.json'), JSON.stringify(info, null, 2));
+  writeInfo();
   say(`run ${runId}: profile ${profile}, ${facts.node.cpus} CPUs node, results in ${outDir}`);
 
-  const prometheus = new PrometheusClient(prometheusTransport(DEFAULT_PROMETHEUS, kc));
-  const recorder = new Recorder({
+  recorder = new Recorder({
     kubeConfig: kc, namespace, deployment: release, podSelector: `app.kubernetes.io/instance=${release},!app.kubernetes.io/component`,
     // A follow-up run keeps the first run's recording and records beside it.
     // k6's series are those of the replayed scenario only: the saturation runs' gauges linger in
@@ -244,52 +333,54 @@ async function main() {
   });
   await recorder.start();
 
-  const loadtests: LoadTestRow[] = [];
-  const addRow = (name: string, r: LoadResult) => loadtests.push({
-    name, profile, requests: r.http_reqs, meanMs: r.mean_ms ?? 0, p90Ms: r.p90_ms_upper_bound ?? 0, p95Ms: r.p95.ms,
-    rps: r.rps ?? 0, shareUnderSlo: null, failures: r.http_req_failed.fails,
-  });
-  let perPodTps: number | undefined = flags['from-run'] ? findKnee(readJson(join(outDir, 'saturation.json')) ?? []).perPodTps ?? undefined : undefined;
-  const scaling: ScalingPoint[] = [];
+  const previous = flags['from-run'] ? readJson<CountRecord[]>(join(outDir, 'scaling.json')) : undefined;
+  const scaling: CountRecord[] = previous ?? [];
+  let perPodTps = scaling.find((p) => p.replicas === 1)?.throughputRps || undefined;
   try {
-    if (!skip.has('saturation')) {
-      say('phase saturation: one replica, stepped constant arrival rate');
-      recorder.mark('phase.saturation');
-      await pinReplicas(1);
-      const steps = await search(Number(flags['start-rate']), 10);
-      writeFileSync(join(outDir, 'saturation.json'), JSON.stringify(steps.map(({ result: _r, ...s }: any) => s), null, 2));
-      const knee = findKnee(steps);
-      perPodTps = knee.perPodTps ?? undefined;
-      if (perPodTps) scaling.push({ replicas: 1, throughputRps: perPodTps });
-      say(`per-pod TPS at the SLO: ${perPodTps ?? 'none (no rate met the SLO)'}`);
-    }
-    if (!skip.has('scaling') && perPodTps) {
-      say(`phase scaling: fixed replicas 2..${maxReplicas}`);
-      for (let n = 2; n <= maxReplicas; n++) {
-        recorder.mark('phase.scaling', { replicas: n });
-        await pinReplicas(n);
-        const knee = findKnee(await search(Math.round(perPodTps * n * 0.8), 4));
-        scaling.push({ replicas: n, throughputRps: knee.perPodTps ?? 0 });
-        say(`  ${n} replicas: ${knee.perPodTps ?? 0} req/s within the SLO`);
+    if (!skip.has('saturation') || !skip.has('scaling')) {
+      const choice = chooseCounts(facts.node.cpus, limitCores, maxReplicas, profileCpus());
+      info.countsNote = choice.note;
+      writeInfo();
+      say(choice.note);
+      for (const n of choice.counts) {
+        if (n === 1 ? skip.has('saturation') : skip.has('scaling')) continue;
+        say(n === 1 ? 'phase saturation: one replica, stepped constant arrival rate' : `phase scaling: ${n} replicas`);
+        recorder.mark(n === 1 ? 'phase.saturation' : 'phase.scaling', { replicas: n });
+        try {
+          await pinReplicas(n, 180_000);
+        } catch (err) {
+          say(`  this node could not run ${n} replicas (${(err as Error).message}); the scaling phase stops at ${n - 1}`);
+          info.countsNote = `${choice.note}; the node could not schedule ${n} replicas, so the counts stop at ${n - 1}`;
+          writeInfo();
+          break;
+        }
+        // One pod's knee from far below in ×2 steps; each further count from the count below's in ×1.25 steps.
+        const below = scaling.find((p) => p.replicas === n - 1)?.throughputRps;
+        const knee = await search(n === 1 || !below ? Number(flags['start-rate']) : Math.round(below), n === 1 ? 2 : 1.25, n);
+        const point = { ...countPoint(n, knee), steps: knee.steps.map(stripVerdict) };
+        scaling.splice(0, scaling.length, ...scaling.filter((p) => p.replicas !== n), point);
+        scaling.sort((x, y) => x.replicas - y.replicas);
+        writeFileSync(join(outDir, 'scaling.json'), JSON.stringify(scaling, null, 2));
+        if (n === 1) writeFileSync(join(outDir, 'saturation.json'), JSON.stringify(point.steps, null, 2));
+        say(`  ${n} replica(s): ${knee.perPodTps ?? 'nothing'} req/s within the SLO; capacity in [${point.lo}, ${point.hi ?? '∞'}) req/s` +
+          `${point.censored !== 'none' ? ` (censored: ${point.censored}, not fitted)` : ''}${point.nodeBound ? ' (node-bound)' : ''}`);
+        if (n === 1) perPodTps = knee.perPodTps ?? undefined;
+        if (n === 1 && !perPodTps) { say('no rate met the SLO on one replica: the scaling phase has nothing to start from'); break; }
       }
-      writeFileSync(join(outDir, 'scaling.json'), JSON.stringify(scaling, null, 2));
     }
     if (!skip.has('spike')) {
-      say(`phase spike: HPA ${hpaRange.minReplicas}..${hpaRange.maxReplicas}, scenario ${flags.scenario}`);
-      await pinReplicas(hpaRange.minReplicas);
-      await autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: release, namespace, body: { spec: hpaRange } }, mergePatch);
-      const scale = spikePhaseScale(perPodTps, hpaRange.minReplicas);
-      info.versions.k6SpikeScale = scale;
-      if (!flags['from-run']) writeFileSync(join(outDir, 'run.json'), JSON.stringify(info, null, 2));
-      say(`spike at SCALE ${scale}${flags['spike-scale'] === 'auto' ? ' (auto: about twice what the minimum replicas serve, at most 1)' : ''}`);
-      recorder.mark('phase.spike', { scale });
-      const result = await loadtest(flags.scenario, { SCALE: scale });
-      addRow(flags.scenario, result);
-      say(`${flags.scenario}: ${result.passed ? 'thresholds met' : 'thresholds FAILED'}; ${result.http_reqs} requests, p95 ${result.p95.ms.toFixed(1)} ms`);
-      recorder.mark('spike.end');
+      await spike('spike', spikePhaseScale(perPodTps, hpaRange.minReplicas), hpaRange);
       // The scale-down is part of the picture too, but bounded.
       await new Promise((r) => setTimeout(r, 30_000));
     }
+  } finally {
+    await autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: release, namespace, body: { spec: hpaRange } }, mergePatch)
+      .catch(() => undefined);
+  }
+
+  try {
+    if (!skip.has('validate')) await validate(scaling, hpaRange);
+    if (!skip.has('respike')) await respike(spikePhaseScale(perPodTps, hpaRange.minReplicas), hpaRange);
   } finally {
     await autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: release, namespace, body: { spec: hpaRange } }, mergePatch)
       .catch(() => undefined);
@@ -297,38 +388,99 @@ async function main() {
     // A follow-up run (--from-run) keeps the first run's load-test rows.
     if (!flags['from-run'] || loadtests.length) writeFileSync(join(outDir, 'loadtests.json'), JSON.stringify(loadtests, null, 2));
   }
-
-  if (!skip.has('validate')) await validate(scaling.length ? scaling : readJson(join(outDir, 'scaling.json')) ?? [], hpaRange);
   const { summary, files } = await writeReport(outDir);
   say(`report: ${join(outDir, 'report.md')} (${files.length} files)`);
-  process.stdout.write(`\n${JSON.stringify(summary, null, 2).slice(0, 2000)}\n`);
+  process.stdout.write(`\n${JSON.stringify(summary.headline ?? summary.warnings, null, 2).slice(0, 2000)}\n`);
+}
+
+/** The scenario with the HPA on, between spike.start and spike.end marks (analysis/reaction.ts reads them). */
+async function spike(phase: 'spike' | 'respike', scale: string, hpa: { minReplicas: number; maxReplicas: number }) {
+  say(`phase ${phase}: HPA ${hpa.minReplicas}..${hpa.maxReplicas}, scenario ${flags.scenario} at SCALE ${scale}` +
+    `${flags['spike-scale'] === 'auto' ? ' (auto: about twice what the minimum replicas serve, at most 1)' : ''}`);
+  await pinReplicas(hpa.minReplicas);
+  await autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: release, namespace, body: { spec: hpa } }, mergePatch);
+  info.versions[phase === 'spike' ? 'k6SpikeScale' : 'k6RespikeScale'] = scale;
+  writeInfo();
+  recorder.mark(`phase.${phase}`, { scale, ...hpa });
+  recorder.mark('spike.start', { phase });
+  const result = await loadtest(flags.scenario, { SCALE: scale });
+  recorder.mark('spike.end', { phase });
+  addRow(phase === 'spike' ? flags.scenario : `${flags.scenario} (advised HPA)`, result);
+  say(`${flags.scenario}: ${result.passed ? 'thresholds met' : 'thresholds FAILED'}; ${result.http_reqs} requests, p95 ${result.p95.ms.toFixed(1)} ms`);
+}
+
+/** The spike again with the first spike's advice applied (minReplicas; the chart's scale-up
+ *  behavior is already Kubernetes' fastest, 0 s window and 100 %/4 pods per 15 s, so it stays). */
+async function respike(scale: string, hpa: { minReplicas: number; maxReplicas: number }) {
+  writeFileSync(join(outDir, 'loadtests.json'), JSON.stringify(loadtests, null, 2));
+  const { summary } = await writeReport(outDir);
+  const advice = summary.hpaAdvice;
+  if (!advice) return say('respike: skipped, the first spike gave no HPA advice (see the report\'s warnings)');
+  const advised = { minReplicas: advice.minReplicas, maxReplicas: Math.max(hpa.maxReplicas, advice.minReplicas + 1) };
+  await spike('respike', scale, advised);
+  await new Promise((r) => setTimeout(r, 30_000));
+}
+
+type CountRecord = ReturnType<typeof countPoint> & { steps: StepResult[] };
+
+function stripVerdict(s: StepResult & Partial<SloVerdict>): StepResult {
+  const { ok: _o, reasons: _r, generatorBound: _g, nodeBound: _n, ...rest } = s;
+  return rest;
+}
+
+/** '250m' -> 0.25, '2' -> 2; null when absent. */
+function cpuCores(q: string | undefined): number | null {
+  if (!q) return null;
+  return q.endsWith('m') ? Number(q.slice(0, -1)) / 1000 : Number(q);
+}
+
+/** Every chart profile with its CPU limit, to name those that fit the node five times. */
+function profileCpus(): Array<{ name: string; cpuCores: number }> {
+  const dir = join(ROOT, 'charts', 'booking', 'profiles');
+  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).flatMap((f) => {
+    const m = /limits:\s*\{[^}]*cpu:\s*"?([\d.]+m?)"?/.exec(readFileSync(join(dir, f), 'utf8'));
+    const cores = m ? cpuCores(m[1]) : null;
+    return cores ? [{ name: f.replace(/\.yaml$/, ''), cpuCores: cores }] : [];
+  }).sort((a, b) => a.cpuCores - b.cpuCores);
 }
 
 function readJson<T = any>(path: string): T | undefined {
   return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
 }
 
-/** A target this cluster has shown it can serve, at the replica count the model predicts for it
- *  (analysis/plan.ts validationPlan): the load is offered at the target rate, the SLO judged as in saturation. */
-async function validate(scaling: ScalingPoint[], hpaRange: { minReplicas: number; maxReplicas: number }) {
-  const fit = scaling.length >= 2 ? fitUsl(scaling.map((p) => ({ n: p.replicas, x: p.throughputRps }))) : null;
-  const plan = validationPlan(scaling, fit);
-  if (!plan) return say('validate: skipped, no throughput was measured');
-  const { targetTps, predictedReplicas: predicted, method } = plan;
-  say(`phase validate: target ${targetTps} req/s, the model says ${predicted} replica(s) (${method})`);
-  await pinReplicas(predicted);
-  // Pods that just started (a rollout, a scale-up) run cold JIT code and empty caches: a short
-  // unjudged step at half the rate first, as the saturation search's own ramp gives its steps.
-  say(`  warm-up: ${Math.round(targetTps / 2)}/s for 15 s (not judged)`);
-  await loadtest('saturation', {}, { RATES: String(Math.round(targetTps / 2)), STEP_SECONDS: '15' });
-  const observed = await step(targetTps);
-  const metSlo = checkSlo(observed).ok;
-  const v: Validation = {
-    targetTps, predictedReplicas: predicted, method, observedRps: observed.achievedRps,
-    p95Ms: observed.p95Ms, errorRate: observed.errorRate, metSlo,
-  };
-  writeFileSync(join(outDir, 'validation.json'), JSON.stringify(v, null, 2));
-  say(`validate: ${metSlo ? 'met' : 'MISSED'} the SLO at ${predicted} replicas: ${observed.achievedRps}/s, p95 ${observed.p95Ms.toFixed(1)} ms`);
+/**
+ * The prospective check (analysis/capacity.ts): a target 10 % above the best throughput any count
+ * sustained, run at the plan's N (it must meet the SLO) and at N − 1 (it must miss). Where the
+ * curve says no count reaches it, the count where the curve peaks is run and must miss.
+ */
+async function validate(scaling: CountRecord[], hpaRange: { minReplicas: number; maxReplicas: number }) {
+  const measured = fitPoints(scaling);
+  if (new Set(measured.map((p) => p.n)).size < 3) return say('validate: skipped, fewer than 3 measured replica counts to fit');
+  const fit = fitUsl(measured.map((p) => ({ n: p.n, x: scaling.find((c) => c.replicas === p.n)!.throughputRps })));
+  const target = prospectiveTarget(scaling, fit);
+  if (!target) return say('validate: skipped, no throughput was measured');
+  const counts = target.replicas !== null ? [target.replicas, target.replicas - 1].filter((n) => n >= 1) : [Math.max(1, Math.round(fit.peakN ?? 1))];
+  say(`phase validate: target ${target.targetTps} req/s (${PROSPECTIVE_FACTOR} × the best measured, ${Math.round(target.bestMeasuredRps)}); ` +
+    `the plan says ${target.replicas ?? 'no count reaches it'}${target.replicas ? ` replica(s): running ${counts.join(' and ')}` : `: running ${counts[0]}, which must miss`}`);
+  const runs: Prospective['runs'] = [];
+  for (const n of counts) {
+    try {
+      await pinReplicas(n, 120_000);
+    } catch (err) {
+      say(`  this node could not run ${n} replicas: ${(err as Error).message}`);
+      runs.push({ replicas: n, ran: false, note: `this node could not run ${n} replicas within 2 minutes` });
+      continue;
+    }
+    recorder.mark('phase.validate', { replicas: n, targetTps: target.targetTps });
+    // Pods that just started run cold code: a short unjudged step at half the rate first.
+    say(`  warm-up: ${Math.round(target.targetTps / 2)}/s for 15 s (not judged)`);
+    await loadtest('saturation', {}, { RATES: String(Math.round(target.targetTps / 2)), STEP_SECONDS: '15' });
+    const observed = await step(target.targetTps, n);
+    const verdict = checkSlo(observed);
+    runs.push({ replicas: n, ran: true, observedRps: observed.achievedRps, p95Ms: observed.p95Ms, errorRate: observed.errorRate, metSlo: verdict.ok, nodeBound: verdict.nodeBound });
+  }
+  const p: Prospective = { ...target, factor: PROSPECTIVE_FACTOR, runs };
+  writeFileSync(join(outDir, 'prospective.json'), JSON.stringify(p, null, 2));
   await autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: release, namespace, body: { spec: hpaRange } }, mergePatch);
 }
 

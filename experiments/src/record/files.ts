@@ -3,7 +3,8 @@
  *
  *   new SamplesCsv(path)        .append(sample: Sample): void     header written on creation
  *   new EventsJsonl(path)       .append(event: RunEvent): void
- *   readSamplesCsv(path): Sample[]
+ *   readSamplesCsv(path): Sample[]       columns by header name; a file from before a column was
+ *                                        added reads it as null
  *   readEventsJsonl(path): RunEvent[]
  *   toCsvRow(cells: Array<string | number | null | undefined>): string
  *   parseCsvLine(line: string): string[]
@@ -14,7 +15,7 @@
 
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SAMPLE_COLUMNS, type RunEvent, type Sample } from '../model.js';
+import { FIRST_OPTIONAL_SAMPLE_COLUMN, SAMPLE_COLUMNS, type RunEvent, type Sample } from '../model.js';
 
 export class SamplesCsv {
   constructor(readonly path: string) {
@@ -78,13 +79,15 @@ export function readSamplesCsv(path: string): Sample[] {
   if (!lines.length) return [];
   const header = parseCsvLine(lines[0]);
   const index = new Map(header.map((h, i) => [h, i]));
-  const missing = SAMPLE_COLUMNS.filter(([col]) => !index.has(col)).map(([col]) => col);
+  const firstOptional = SAMPLE_COLUMNS.findIndex(([col]) => col === FIRST_OPTIONAL_SAMPLE_COLUMN);
+  const missing = SAMPLE_COLUMNS.slice(0, firstOptional).filter(([col]) => !index.has(col)).map(([col]) => col);
   if (missing.length) throw new Error(`${path}: missing column(s) ${missing.join(', ')}`);
   return lines.slice(1).map((line) => {
     const cells = parseCsvLine(line);
     const row: Record<string, unknown> = {};
     for (const [col, key] of SAMPLE_COLUMNS) {
-      const raw = cells[index.get(col)!] ?? '';
+      const i = index.get(col);
+      const raw = i === undefined ? '' : cells[i] ?? '';
       row[key] = key === 'time' ? raw : raw === '' ? null : Number(raw);
     }
     return row as unknown as Sample;

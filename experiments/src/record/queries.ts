@@ -8,6 +8,11 @@
  * hold at least two scrapes: 30 s suits a 15 s scrape interval at the edge; give it 4× the
  * interval for smooth curves. k6 series carry `testrun_name` and one `instance_id` per runner,
  * so counters are summed over runners.
+ *
+ * CPU comes from cAdvisor's pod-level cgroups (`container=""`) and its root cgroup (`id="/"`: the
+ * whole machine, host processes included), all over the same rate window so the parts add up to
+ * the whole. A cAdvisor series has only `namespace`/`pod` to select by (no pod labels), so
+ * PostgreSQL and Redis are matched by their StatefulSet pod names.
  */
 
 export interface QueryTarget {
@@ -17,7 +22,20 @@ export interface QueryTarget {
   testRunName?: string;
   /** PromQL range for rate(), e.g. "30s" */
   rateWindow?: string;
+  /**
+   * PromQL range for k6's latency histogram, default "10s": it must hold two remote-write pushes
+   * and k6 pushes every 5 s (K6_PROMETHEUS_RW_PUSH_INTERVAL in k6-operator/testruns/), so 10 s is
+   * the least that works and covers about two sample intervals of 5 s. A push that lands late
+   * leaves one point in the window and that sample empty.
+   */
+  k6Window?: string;
   quantile?: number;
+  /** label matchers of the PostgreSQL pods, default the chart's `<deployment>-postgresql-N` in `namespace` */
+  postgresPods?: string;
+  /** label matchers of the Redis pods, default the chart's `<deployment>-redis-N` in `namespace` */
+  redisPods?: string;
+  /** label matchers of the load generator's pods, default every pod in namespace `loadtest` */
+  loadGenPods?: string;
 }
 
 export interface SampleQueries {
@@ -28,6 +46,18 @@ export interface SampleQueries {
   cpuPerPod: string;
   k6Rps: string;
   k6Vus: string;
+  /** seconds, over `k6Window` */
+  k6P95Seconds: string;
+  /** cores */
+  cpuPostgres: string;
+  cpuRedis: string;
+  cpuLoadGen: string;
+  /** cores used on the node(s), everything included */
+  cpuNode: string;
+  /** cores the node(s) have */
+  nodeCpuCores: string;
+  /** share of the service pods' CFS periods throttled, 0..1 */
+  cpuThrottledShare: string;
 }
 
 export function sampleQueries(t: QueryTarget): SampleQueries {
@@ -35,18 +65,34 @@ export function sampleQueries(t: QueryTarget): SampleQueries {
   const q = t.quantile ?? 0.95;
   const pods = `namespace="${esc(t.namespace)}",pod=~"${esc(regexQuote(t.deployment))}-${SAFE}+-${SAFE}{5}"`;
   const k6 = t.testRunName ? `{testrun_name="${esc(t.testRunName)}"}` : '';
+  const ns = `namespace="${esc(t.namespace)}"`;
+  const statefulPod = (suffix: string) => `${ns},pod=~"${esc(regexQuote(t.deployment))}-${suffix}-[0-9]+"`;
+  const podCpu = (sel: string) => `sum(rate(container_cpu_usage_seconds_total{${sel},${POD_CGROUP}}[${w}]))`;
   return {
     rps: `sum(rate(http_requests_total{${pods}}[${w}]))`,
     p95Seconds: `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${pods}}[${w}])))`,
     // `or vector(0)`: with no 5xx series at all the share is 0, not "no data".
     errorRate: `(sum(rate(http_requests_total{${pods},status=~"5.."}[${w}])) or vector(0)) / sum(rate(http_requests_total{${pods}}[${w}]))`,
-    // The pod's own cgroup (container=""), which every cAdvisor reports; per-container series are
-    // missing where the runtime cannot name containers (containerd 1.6 on cgroupfs here).
-    cpuPerPod: `sum by (pod) (rate(container_cpu_usage_seconds_total{${pods},container="",id=~".*pod[^/]*"}[${w}]))`,
+    cpuPerPod: `sum by (pod) (rate(container_cpu_usage_seconds_total{${pods},${POD_CGROUP}}[${w}]))`,
     k6Rps: `sum(rate(k6_http_reqs_total${k6}[${w}]))`,
     k6Vus: `sum(k6_vus${k6})`,
+    // Native histogram: rate() of the cumulative histogram is the window's own distribution, and
+    // summing merges the runners exactly.
+    k6P95Seconds: `histogram_quantile(${q}, sum(rate(k6_http_req_duration_seconds${k6}[${t.k6Window ?? '10s'}])))`,
+    cpuPostgres: podCpu(t.postgresPods ?? statefulPod('postgresql')),
+    cpuRedis: podCpu(t.redisPods ?? statefulPod('redis')),
+    cpuLoadGen: podCpu(t.loadGenPods ?? 'namespace="loadtest"'),
+    cpuNode: `sum(rate(container_cpu_usage_seconds_total{id="/"}[${w}]))`,
+    // cAdvisor's machine_cpu_cores, else kube-state-metrics' view of the Node object.
+    nodeCpuCores: `sum(machine_cpu_cores) or sum(kube_node_status_capacity{resource="cpu"})`,
+    // cAdvisor reports CFS periods only for a cgroup with a quota: no CPU limit, no series.
+    cpuThrottledShare: `sum(rate(container_cpu_cfs_throttled_periods_total{${pods},${POD_CGROUP}}[${w}])) / sum(rate(container_cpu_cfs_periods_total{${pods},${POD_CGROUP}}[${w}]))`,
   };
 }
+
+// The pod's own cgroup (container=""), which every cAdvisor reports; per-container series are
+// missing where the runtime cannot name containers (containerd 1.6 on cgroupfs here).
+const POD_CGROUP = 'container="",id=~".*pod[^/]*"';
 
 // Kubernetes' "safe" alphabet for pod-template hashes and pod suffixes (no vowels): it keeps
 // other workloads that share the prefix, such as `<deployment>-migrate-xxxxx` Job pods, out.

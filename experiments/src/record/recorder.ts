@@ -13,7 +13,8 @@
  * the HPA (autoscaling/v2), the pods (label selector) and, when asked, k6-operator TestRuns
  * (k6.io/v1alpha1, through CustomObjectsApi). Informer errors become `recorder.error` events and
  * the informer restarts after `restartDelayMs`; Prometheus errors leave that column empty for the
- * sample and are reported once per distinct message.
+ * sample and are reported once per distinct message. The rest of the node's CPU is the node's
+ * total less the service, PostgreSQL, Redis and load-generator pods, all from the same sample.
  */
 
 import {
@@ -35,7 +36,7 @@ import { join } from 'node:path';
 import type { RunEvent, Sample } from '../model.js';
 import { cpuCores, deploymentChanges, hpaChanges, hpaCpuUtil, podChanges, podReady, testRunChanges, type EventBody, type TestRun } from './changes.js';
 import { EventsJsonl, SamplesCsv } from './files.js';
-import type { PrometheusClient } from './prometheus.js';
+import type { PrometheusClient, PromVector } from './prometheus.js';
 import { sampleQueries, type SampleQueries } from './queries.js';
 
 export interface RecorderOptions {
@@ -55,6 +56,15 @@ export interface RecorderOptions {
   intervalMs?: number;
   /** PromQL rate window, default 30s */
   rateWindow?: string;
+  /** PromQL range of k6's latency histogram, default 10s (see QueryTarget.k6Window) */
+  k6Window?: string;
+  /**
+   * label matchers of the PostgreSQL, Redis and load-generator pods (QueryTarget's defaults: the
+   * chart's StatefulSet pods in `namespace`; every pod in the TestRuns' namespace, else `loadtest`)
+   */
+  postgresPods?: string;
+  redisPods?: string;
+  loadGenPods?: string;
   restartDelayMs?: number;
   now?: () => Date;
   onSample?: (s: Sample) => void;
@@ -83,7 +93,11 @@ export class Recorder {
     this.eventsPath = join(o.outDir, 'events.jsonl');
     this.samples = new SamplesCsv(this.samplesPath);
     this.events = new EventsJsonl(this.eventsPath);
-    this.queries = sampleQueries({ namespace: o.namespace, deployment: o.deployment, testRunName: o.testRuns?.name, rateWindow: o.rateWindow });
+    this.queries = sampleQueries({
+      namespace: o.namespace, deployment: o.deployment, testRunName: o.testRuns?.name, rateWindow: o.rateWindow, k6Window: o.k6Window,
+      postgresPods: o.postgresPods, redisPods: o.redisPods,
+      loadGenPods: o.loadGenPods ?? (o.testRuns ? `namespace="${o.testRuns.namespace}"` : undefined),
+    });
     this.now = o.now ?? (() => new Date());
   }
 
@@ -183,16 +197,24 @@ export class Recorder {
     const hpa = this.objects<V2HorizontalPodAutoscaler>('hpa')[0];
     const pods = this.objects<V1Pod>('pod');
     const q = this.queries;
-    const [rps, p95, errorRate, cpu, k6Rps, k6Vus] = await Promise.all([
+    const [rps, p95, errorRate, cpu, k6Rps, k6Vus, k6P95, postgres, redis, loadGen, node, nodeCpuCores, throttled] = await Promise.all([
       this.scalar('rps', q.rps, at),
       this.scalar('p95', q.p95Seconds, at),
       this.scalar('error rate', q.errorRate, at),
       this.vector('cpu', q.cpuPerPod, at),
       this.scalar('k6 rps', q.k6Rps, at),
       this.scalar('k6 vus', q.k6Vus, at),
+      this.scalar('k6 p95', q.k6P95Seconds, at),
+      this.vector('cpu postgres', q.cpuPostgres, at),
+      this.vector('cpu redis', q.cpuRedis, at),
+      this.vector('cpu load generator', q.cpuLoadGen, at),
+      this.scalar('cpu node', q.cpuNode, at),
+      this.scalar('node cpu cores', q.nodeCpuCores, at),
+      this.scalar('cpu throttled', q.cpuThrottledShare, at),
     ]);
 
     const cores = cpu ? cpu.map((s) => s.value[1]).filter(Number.isFinite) : [];
+    const service = cpu ? cores.reduce((a, b) => a + b, 0) : null;
     const requests = new Map(pods.map((p) => [p.metadata?.name, sumRequests(p)]));
     const utils = (cpu ?? []).flatMap((s) => {
       const req = requests.get(s.metric.pod);
@@ -215,6 +237,15 @@ export class Recorder {
       hpaCpuUtilPercent: hpaCpuUtil(hpa),
       k6Rps,
       k6Vus,
+      k6P95Ms: k6P95 === null ? null : k6P95 * 1000,
+      cpuServiceCores: service,
+      cpuPostgresCores: total(postgres),
+      cpuRedisCores: total(redis),
+      cpuLoadGenCores: total(loadGen),
+      cpuNodeCores: node,
+      cpuRestCores: restOfNode(node, [cpu, postgres, redis, loadGen]),
+      nodeCpuCores,
+      cpuThrottledShare: throttled,
     };
     this.samples.append(sample);
     this.o.onSample?.(sample);
@@ -261,6 +292,23 @@ export class Recorder {
     const t0 = this.startedAt ?? at;
     return Math.round((at.getTime() - t0.getTime())) / 1000;
   }
+}
+
+/** Cores of a `sum(...)` answer: null when nothing matched (no such pods) or the query failed. */
+function total(v: PromVector | null): number | null {
+  const x = v?.[0]?.value[1];
+  return x !== undefined && Number.isFinite(x) ? x : null;
+}
+
+/**
+ * The node's CPU not spent by the parts. A part with no series (e.g. no PostgreSQL pod in the
+ * cluster) used none of it; a part whose query failed (null) leaves the rest unknown.
+ */
+function restOfNode(node: number | null, parts: Array<PromVector | null>): number | null {
+  if (node === null || parts.some((p) => p === null)) return null;
+  let used = 0;
+  for (const p of parts) for (const s of p!) if (Number.isFinite(s.value[1])) used += s.value[1];
+  return node - used;
 }
 
 function sumRequests(pod: V1Pod): number | null {

@@ -5,6 +5,7 @@
  *   replicasChart(samples: Sample[], reaction: Reaction | null, where: string): TopLevelSpec
  *   uslChart(points: ScalingPoint[], usl: UslParams & { peakN: number | null }, where: string): TopLevelSpec
  *   latencyChart(samples: Sample[], reaction: Reaction | null, slo: Slo, where: string): TopLevelSpec
+ *     client p95 (k6) and server p95 against the SLO line
  *
  * `where` is the subtitle every chart carries: the profile and the node it was measured on, wrapped
  * to the chart's width (one long line would widen the SVG and shrink the plot).
@@ -116,16 +117,22 @@ export function uslChart(points: ScalingPoint[], usl: UslParams & { peakN: numbe
 }
 
 export function latencyChart(samples: Sample[], reaction: Reaction | null, slo: Slo, where: string): TopLevelSpec {
-  const p95 = long(samples, [['p95Ms', 'p95 latency']]);
+  // What clients saw (k6, over about one sample interval) beside the service's own view (over
+  // the rate window); shading follows the view the reaction judged breaches from.
+  const p95 = long(samples, [['k6P95Ms', 'client p95 (k6)'], ['p95Ms', 'server p95']]);
   const breaches = (reaction?.breaches ?? []).map((b) => ({ start: b.startS, end: b.endS }));
+  const view = reaction?.breachView === 'client' ? 'client' : 'server';
+  const lines = (['client p95 (k6)', 'server p95'] as const).filter((name) => p95.some((p) => p.series === name));
+  const colors = { 'client p95 (k6)': '#ff7f0e', 'server p95': '#1f77b4' };
+  const color = { field: 'series', type: 'nominal', title: null, scale: { domain: lines, range: lines.map((l) => colors[l]) } } as const;
   return {
     $schema: SCHEMA,
-    title: { text: `p95 latency over time (SLO ${slo.p95Ms} ms; shaded: SLO breached)`, subtitle: wrapLines(where) },
+    title: { text: `p95 latency over time (SLO ${slo.p95Ms} ms; shaded: SLO breached, ${view} view)`, subtitle: wrapLines(where) },
     width: WIDTH,
     height: HEIGHT,
     layer: [
       { data: { values: breaches }, mark: { type: 'rect', color: '#fdd0a2', opacity: 0.6 }, encoding: { x: { field: 'start', type: 'quantitative' }, x2: { field: 'end' } } },
-      { data: { values: p95 }, mark: { type: 'line', color: '#1f77b4', strokeWidth: 2 }, encoding: { x: timeAxis, y: { field: 'value', type: 'quantitative', title: 'p95, ms', scale: { domain: [0, Math.max(slo.p95Ms * 1.2, ...p95.map((p) => p.value * 1.1))] } } } },
+      { data: { values: p95 }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x: timeAxis, y: { field: 'value', type: 'quantitative', title: 'p95, ms', scale: { domain: [0, Math.max(slo.p95Ms * 1.2, ...p95.map((p) => p.value * 1.1))] } }, color } },
       { data: { values: [{ y: slo.p95Ms }] }, mark: { type: 'rule', color: '#d62728', strokeDash: [6, 3] }, encoding: { y: { field: 'y', type: 'quantitative' } } },
       { data: { values: spikeRules(reaction) }, mark: { type: 'rule', strokeDash: [4, 4], color: '#555' }, encoding: { x: { field: 't', type: 'quantitative' } } },
     ],

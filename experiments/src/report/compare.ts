@@ -27,7 +27,11 @@ export interface ComparisonRow {
   timeToReadyAtMaxS: number | null;
   breachSecondsWhileScaling: number | null;
   spike: { requests: number; p95Ms: number; failures: number } | null;
-  validation: { targetTps: number; replicas: number; metSlo: boolean } | null;
+  /** the per-pod TPS range (report/analyse.ts) */
+  perPodRange: { lo: number; hi: number | null } | null;
+  /** the USL fit's error at the held-out count, percent; null without four measured counts */
+  holdOutErrorPct: number | null;
+  prospective: { targetTps: number; replicas: number | null; verdict: string } | null;
 }
 
 export function compareRuns(summaries: Summary[]): ComparisonRow[] {
@@ -52,7 +56,9 @@ export function compareRuns(summaries: Summary[]): ComparisonRow[] {
       timeToReadyAtMaxS: s.reaction?.timeToReadyAtMaxS ?? null,
       breachSecondsWhileScaling: s.reaction ? s.reaction.breachSecondsWhileScaling : null,
       spike: spikeRow(s),
-      validation: s.validation ? { targetTps: s.validation.targetTps, replicas: s.validation.predictedReplicas, metSlo: s.validation.metSlo } : null,
+      perPodRange: s.perPodTps ? { lo: s.perPodTps.lo, hi: s.perPodTps.hi } : null,
+      holdOutErrorPct: s.holdOut?.errorPct ?? null,
+      prospective: s.prospective ? { targetTps: s.prospective.targetTps, replicas: s.prospective.replicas, verdict: s.prospective.verdict } : null,
     };
   });
 }
@@ -87,18 +93,20 @@ export function renderComparison(rows: ComparisonRow[], summaries: Summary[], re
   line('Each row is one `make experiment` run; its report has the detail. Rows measured on a shared node compare ' +
     'profiles with each other, not with production hardware.');
   line();
-  line(`| profile | CPU limit | memory limit | per-pod TPS | TPS per core | USL σ | USL κ | USL ceiling req/s | ${targets.map((t) => `replicas for ${int(t)} req/s (linear / USL)`).join(' | ')} | HPA: spike → ready at max | SLO breached while scaling | spike test: requests, p95, failures | validation |`);
-  line(`|---|--:|--:|--:|--:|--:|--:|--:|${targets.map(() => '--:|').join('')}--:|--:|---|---|`);
+  line(`| profile | CPU limit | memory limit | per-pod TPS | TPS per core | USL σ | USL κ | USL ceiling req/s | ${targets.map((t) => `replicas for ${int(t)} req/s (linear / USL)`).join(' | ')} | HPA: spike → ready at max | SLO breached while scaling | spike test: requests, p95, failures | USL hold-out error | prospective check |`);
+  line(`|---|--:|--:|--:|--:|--:|--:|--:|${targets.map(() => '--:|').join('')}--:|--:|---|--:|---|`);
   rows.forEach((r, i) => {
     const replicas = targets.map((t) => {
       const p = r.replicas.find((x) => x.targetTps === t);
       return p ? `${p.linear ?? '—'} / ${p.usl ?? '—'}` : '—';
     });
     const spike = r.spike ? `${int(r.spike.requests)}, ${num(r.spike.p95Ms)} ms, ${int(r.spike.failures)}` : '—';
-    const validation = r.validation ? `${int(r.validation.targetTps)} req/s on ${r.validation.replicas}: ${r.validation.metSlo ? 'SLO met' : '**SLO missed**'}` : '—';
-    line(`| [${cell(r.profile)}](${reportLinks[i]}) | ${dash(r.cpuLimitCores, cores)} | ${r.memoryLimit ?? '—'} | ${dash(r.perPodTps)} | ${dash(r.tpsPerCore)} | ` +
+    const perPod = r.perPodTps === null ? '—' : `${num(r.perPodTps)}${r.perPodRange ? ` (${num(r.perPodRange.lo)}–${r.perPodRange.hi === null ? '?' : num(r.perPodRange.hi)})` : ''}`;
+    const holdOut = r.holdOutErrorPct === null ? '—' : `${r.holdOutErrorPct >= 0 ? '+' : ''}${Math.round(r.holdOutErrorPct * 10) / 10} %`;
+    const prospective = r.prospective ? `${int(r.prospective.targetTps)} req/s on ${r.prospective.replicas ?? 'none'}: ${r.prospective.verdict}` : '—';
+    line(`| [${cell(r.profile)}](${reportLinks[i]}) | ${dash(r.cpuLimitCores, cores)} | ${r.memoryLimit ?? '—'} | ${perPod} | ${dash(r.tpsPerCore)} | ` +
       `${dash(r.uslSigma, sig)} | ${dash(r.uslKappa, sig)} | ${r.uslCeilingTps === null ? 'unbounded' : num(r.uslCeilingTps)} | ${replicas.join(' | ')} | ` +
-      `${dash(r.timeToReadyAtMaxS, (v) => `${num(v)} s`)} | ${dash(r.breachSecondsWhileScaling, (v) => `${num(v)} s`)} | ${spike} | ${validation} |`);
+      `${dash(r.timeToReadyAtMaxS, (v) => `${num(v)} s`)} | ${dash(r.breachSecondsWhileScaling, (v) => `${num(v)} s`)} | ${spike} | ${holdOut} | ${prospective} |`);
   });
   line();
   line('Where each was measured:');

@@ -6,6 +6,9 @@
  *   cell, num, int, pct, sig                     table-cell formatting, shared with the sweep's table
  */
 
+import { checkSlo, type SloVerdict, type StepResult } from '../analysis/knee.js';
+import type { Reaction } from '../analysis/reaction.js';
+import type { Range } from '../analysis/usl.js';
 import type { RunData, RunInfo } from './run.js';
 import type { Summary } from './analyse.js';
 
@@ -28,6 +31,8 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
 
   line(`# headroom report: ${info.runId}`);
   line();
+  for (const h of s.headline) line(`- ${h}`);
+  if (s.headline.length) line();
   line(`Measured on a ${info.node.cpus} CPU / ${info.node.memoryGiB} GiB node${info.node.description ? ` (${info.node.description})` : ''}; ` +
     `${info.sharedWith.length ? `the node also ran ${info.sharedWith.join(', ')}` : 'nothing else ran on the node'}. ` +
     'These are figures for this node, not for production hardware: compare profiles measured here with each other, and re-measure on the real nodes before buying capacity.');
@@ -64,80 +69,130 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
   line('## Per-pod TPS (saturation, one replica, HPA off)');
   line();
   if (s.knee) {
-    line(s.knee.perPodTps !== null
-      ? `**Per-pod TPS: ${num(s.knee.perPodTps)} req/s** (achieved at the ${num(s.knee.kneeOfferedRps!)} req/s step; ${s.knee.firstFailingRps !== null ? `first failure at ${num(s.knee.firstFailingRps)} req/s` : 'no step failed'}).`
+    const k = s.knee;
+    line(s.perPodTps
+      ? `**Per-pod TPS: ${num(s.perPodTps.mid)} req/s, range ${num(s.perPodTps.lo)}–${s.perPodTps.hi === null ? '(no failure seen: a lower bound)' : num(s.perPodTps.hi)}** ` +
+        `(median of ${k.repeats.length} run(s) at ${num(k.kneeOfferedRps!)} req/s: ${k.repeats.map(num).join(', ')}; capacity lies between the least of them and the lowest failing rate` +
+        `${k.bracketRatio !== null ? `, a ${pct(k.bracketRatio)} bracket` : ''}).`
       : '**No step met the SLO.**');
     line();
-    line('| offered req/s | achieved req/s | p95 (ms) | errors | dropped iterations | SLO |');
-    line('|--:|--:|--:|--:|--:|---|');
-    for (const st of s.knee.steps) {
-      line(`| ${num(st.offeredRps)} | ${num(st.achievedRps)} | ${num(st.p95Ms)} | ${pct(st.errorRate)} | ${int(st.droppedIterations)} | ${st.ok ? 'met' : `missed: ${cell(st.reasons.join('; '))}`} |`);
-    }
-    warnings(line, s.knee.warnings);
-  } else line('_No saturation results (saturation.json) in this run._');
+    stepsTable(line, k.steps);
+    warnings(line, k.warnings);
+  } else line('_No saturation results in this run._');
   line();
 
-  line('## Scaling: Universal Scalability Law');
+  line('## Replica counts measured');
   line();
-  if (s.usl && run.scaling) {
-    line('X(N) = λN / (1 + σ(N−1) + κN(N−1)), fitted by nonlinear least squares with σ, κ ≥ 0.');
-    line();
-    line('| λ (req/s per replica) | σ (contention) | κ (coherency) | R² | peak N* | X(N*) | points | fit |');
-    line('|--:|--:|--:|--:|--:|--:|--:|---|');
-    line(`| ${num(s.usl.lambda)} | ${sig(s.usl.sigma)} | ${sig(s.usl.kappa)} | ${s.usl.r2.toFixed(4)} | ${s.usl.peakN === null ? '— (κ = 0)' : num(s.usl.peakN)} | ${s.usl.peakX === null ? '—' : num(s.usl.peakX)} | ${s.usl.points} | ${s.usl.method} |`);
-    line();
-    line('| replicas | measured req/s | USL req/s | p95 (ms) | errors |');
-    line('|--:|--:|--:|--:|--:|');
-    const params = s.usl;
-    for (const p of run.scaling) {
-      const pred = (params.lambda * p.replicas) / (1 + params.sigma * (p.replicas - 1) + params.kappa * p.replicas * (p.replicas - 1));
-      line(`| ${p.replicas} | ${num(p.throughputRps)} | ${num(pred)} | ${p.p95Ms === undefined ? '—' : num(p.p95Ms)} | ${p.errorRate === undefined ? '—' : pct(p.errorRate)} |`);
-    }
-    warnings(line, s.usl.warnings);
-    if (charts.usl) {
+  if (s.counts.length) {
+    if (info.countsNote) {
+      line(`Counts: ${cell(info.countsNote)}.`);
       line();
-      line(`![Throughput per replica count with the fitted USL curve](${charts.usl})`);
+    }
+    line('Each count is a search like the one above. Capacity lies in [low, high): low the least achieved at the knee rate, high the lowest rate that failed. A count that never failed or never passed is a bound, shown but not fitted.');
+    line();
+    line('| replicas | req/s at the SLO (median) | range low | range high | runs at the knee | steps | status | node-bound |');
+    line('|--:|--:|--:|--:|--:|--:|---|---|');
+    for (const c of s.counts) {
+      line(`| ${c.replicas} | ${num(c.throughputRps)} | ${c.lo === undefined ? '—' : num(c.lo)} | ${c.hi === undefined || c.hi === null ? '—' : num(c.hi)} | ${c.repeats?.map(num).join(', ') ?? '—'} | ${c.steps?.length ?? '—'} | ${c.status} | ${c.nodeBound ? '**yes**' : 'no'} |`);
+    }
+    const withSteps = s.counts.filter((c) => c.steps?.length);
+    if (withSteps.length) {
+      line();
+      line('<details><summary>Every step of every count, with the node\'s CPU split</summary>');
+      line();
+      for (const c of withSteps) {
+        line(`**${c.replicas} replica(s)**`);
+        line();
+        stepsTable(line, c.steps!.map((st) => ({ ...st, ...checkSlo(st, s.slo) })));
+        line();
+      }
+      line('</details>');
     }
   } else line('_No scaling results (scaling.json) in this run._');
   line();
 
+  line('## Scaling: Universal Scalability Law');
+  line();
+  if (s.usl) {
+    const u = s.usl;
+    line(`X(N) = λN / (1 + σ(N−1) + κN(N−1)), bounded least squares on the medians of the measured counts (${u.fittedCounts.join(', ')}). ` +
+      `Ranges: 5th–95th percentile over ${u.ranges.draws} refits, each drawing every count's throughput within its [low, high) range.`);
+    line();
+    line('| | fitted | range |');
+    line('|---|--:|--:|');
+    line(`| λ (req/s, one replica) | ${num(u.lambda)} | ${rng(u.ranges.lambda, num)} |`);
+    line(`| σ (contention) | ${sig(u.sigma)} | ${rng(u.ranges.sigma, sig)} |`);
+    line(`| κ (coherency) | ${sig(u.kappa)} | ${rng(u.ranges.kappa, sig)} |`);
+    line(`| peak N* | ${u.peakN === null ? '— (no peak)' : num(u.peakN)} | ${u.ranges.peakN ? rng(u.ranges.peakN, num) : '— (no peak in most refits)'} |`);
+    line(`| R² | ${u.r2.toFixed(4)} | |`);
+    warnings(line, u.warnings);
+    if (charts.usl) {
+      line();
+      line(`![Throughput per replica count with the fitted USL curve](${charts.usl})`);
+    }
+  } else line('_Fewer than two measured replica counts: no USL fit._');
+  line();
+
+  line('## Hold-out check: can the fit predict a count it has not seen?');
+  line();
+  const h = s.holdOut;
+  if (h) {
+    line(`Fitted on ${h.fitCounts.join(', ')} replicas only, then compared with the measured ${h.heldOutN}. Passes within ±${h.tolerancePct} % (twice the search's 5 % bracket; fixed before any run).`);
+    line();
+    line('| held-out replicas | predicted req/s | predicted range | observed req/s | observed range | error | verdict |');
+    line('|--:|--:|--:|--:|--:|--:|---|');
+    line(`| ${h.heldOutN} | ${num(h.predictedRps)} | ${rng(h.predictedRange, num)} | ${num(h.observedRps)} | ${num(h.observedRange.lo)}–${num(h.observedRange.hi)} | ${h.errorPct >= 0 ? '+' : ''}${Math.round(h.errorPct * 10) / 10} % | ${h.pass ? 'pass' : '**FAIL**'} |`);
+  } else line('_Needs four measured replica counts (three to fit, one to predict)._');
+  line();
+
   line('## Plan: replicas for target throughput');
   line();
-  line(`Linear: ceil(target / per-pod TPS / (1 − ${s.headroom})). USL: smallest N with X(N) ≥ target / (1 − ${s.headroom}); ` +
-    '"unreachable" when the target is above what the USL curve ever reaches. Pre-warm: see HPA advice, for a surge of the measured shape scaled to the target.');
+  line(`Pods run at most at ${pct(1 - s.headroom)} of what they can serve (headroom ${pct(s.headroom)}), so capacity must cover target ÷ ${1 - s.headroom}. ` +
+    'Linear: ceil(target ÷ per-pod TPS ÷ ' + `${1 - s.headroom}), its range from the per-pod range. USL: smallest N with X(N) ≥ target ÷ ${1 - s.headroom}, its range over the bootstrap refits; ` +
+    `"unreachable" when the curve tops out below target ÷ ${1 - s.headroom}. A USL count beyond the measured counts is printed only from five measured counts on, and says how far it extrapolates.`);
   line();
-  line('| target req/s | linear replicas | USL replicas | USL X(N) req/s | pre-warm minReplicas |');
-  line('|--:|--:|--:|--:|--:|');
+  line('| target req/s | linear replicas (range) | USL replicas (range) | USL: unreachable in | measured or extrapolated | pre-warm minReplicas |');
+  line('|--:|--:|--:|--:|---|--:|');
   for (const row of s.plan) {
-    const usl = row.usl === null ? '—' : row.usl.reachable ? String(row.usl.replicas) : `unreachable (ceiling ${num(row.usl.ceilingTps)} req/s${row.usl.atReplicas ? ` at ${row.usl.atReplicas}` : ''})`;
-    const uslX = row.usl && row.usl.reachable ? num(row.usl.throughput) : '—';
-    line(`| ${int(row.targetTps)} | ${row.linearReplicas ?? '—'} | ${usl} | ${uslX} | ${row.prewarmMinReplicas ?? '—'} |`);
+    const lin = row.linearRange ? `${row.linearRange.mid} (${row.linearRange.lo}–${row.linearRange.hi})` : '—';
+    let usl = '—';
+    if (row.uslRange && row.uslPrinted) usl = `${inf(row.uslRange.mid)} (${inf(row.uslRange.lo)}–${inf(row.uslRange.hi)})`;
+    else if (row.uslRange) usl = `not printed: ${s.usl?.fittedCounts.length ?? 0} of 5 counts measured`;
+    const where = row.extrapolation === null ? 'within the measured counts' : `extrapolated ×${Math.round(row.extrapolation * 10) / 10} beyond ${Math.max(...(s.usl?.fittedCounts ?? [0]))} replicas`;
+    line(`| ${int(row.targetTps)} | ${lin} | ${usl} | ${row.uslRange ? pct(row.uslRange.unreachableShare) + ' of refits' : '—'} | ${where} | ${row.prewarmMinReplicas ?? '—'} |`);
   }
   line();
 
-  line('## HPA reaction (normal-plus-spike, HPA on)');
+  line('## The whole system: CPU per request and what each shared part needs');
+  line();
+  if (s.demands.length) {
+    line('Utilisation law: a component busy U cores while X req/s are served spends U / X CPU per request. From every step that met the SLO at ≥ half its count\'s knee, min–max (median):');
+    line();
+    line('| component | CPU ms per request (median) | range | steps |');
+    line('|---|--:|--:|--:|');
+    const names = { service: 'service pods', postgres: 'PostgreSQL', redis: 'Redis', loadgen: 'load generator (k6)', rest: 'the rest of the node' };
+    for (const d of s.demands) line(`| ${names[d.component]} | ${d.ms.mid.toFixed(3)} | ${d.ms.lo.toFixed(3)}–${d.ms.hi.toFixed(3)} | ${d.steps} |`);
+    line();
+    if (s.systemPlan.length) {
+      const lim = info.system!;
+      line(`As deployed: PostgreSQL limit ${lim.postgresLimitCores ?? 'none'} cores, Redis ${lim.redisLimitCores ?? 'none'}, ${lim.workersPerPod} worker(s) per pod × pool ${lim.dbPoolPerWorker}, max_connections ${lim.maxConnections}. Cores are at 70 % utilisation.`);
+      line();
+      line('| target req/s | PostgreSQL cores | Redis cores | one Redis enough | DB connections / max | first bottleneck as deployed | what to do |');
+      line('|--:|--:|--:|---|--:|---|---|');
+      for (const row of s.systemPlan) {
+        const c = (x: { lo: number; mid: number; hi: number } | null) => (x ? `${x.mid.toFixed(2)} (${x.lo.toFixed(2)}–${x.hi.toFixed(2)})` : '—');
+        const b = row.bottleneck ? `${row.bottleneck.component} at ${int(row.bottleneck.atRps)} req/s` : '—';
+        line(`| ${int(row.targetTps)} | ${c(row.postgresCores)} | ${c(row.redisCores)} | ${row.redisOneInstanceCarries === null ? '—' : row.redisOneInstanceCarries ? 'yes' : '**no**'} | ${row.connections ? `${row.connections.needed} / ${row.connections.max}${row.connections.fits ? '' : ' **over**'}` : '—'} | ${b} | ${cell(row.advice.join('; ') || '—')} |`);
+      }
+    }
+  } else line('_No step carries the node\'s CPU split: no per-component demand._');
+  line();
+
+  line(`## HPA reaction (${cell(info.scenario)}, HPA on)`);
   line();
   const r = s.reaction;
   if (r) {
-    line('| measure | value |');
-    line('|---|--:|');
-    line(`| spike start | ${r.spikeStartS === null ? '—' : `${num(r.spikeStartS)} s (${r.spikeStartSource})`} |`);
-    line(`| load signal | ${r.loadSignal ?? '—'}: baseline ${r.baselineLoad === null ? '—' : num(r.baselineLoad)}, peak ${r.peakLoad === null ? '—' : num(r.peakLoad)} |`);
-    line(`| served req/s before → peak | ${r.baselineRps === null ? '—' : num(r.baselineRps)} → ${r.peakRps === null ? '—' : num(r.peakRps)} |`);
-    line(`| desired replicas before → max | ${r.baselineDesired ?? '—'} → ${r.maxDesired ?? '—'} |`);
-    line(`| spike start → first desired increase | ${secs(r.timeToFirstDesiredIncreaseS)} |`);
-    line(`| spike start → desired at max | ${secs(r.timeToMaxDesiredS)} |`);
-    line(`| spike start → ready at max | ${secs(r.timeToReadyAtMaxS)} |`);
-    line(`| SLO breached while scaling | ${num(r.breachSecondsWhileScaling)} s |`);
-    line(`| SLO breached in total | ${num(r.breachSecondsTotal)} s |`);
-    line(`| time resolution | ±${num(r.resolutionS)} s (sample interval) |`);
-    if (r.breaches.length) {
-      line();
-      line('| breach from (s) | to (s) | seconds | max p95 (ms) | max errors | why |');
-      line('|--:|--:|--:|--:|--:|---|');
-      for (const b of r.breaches) line(`| ${num(b.startS)} | ${num(b.endS)} | ${num(b.durationS)} | ${b.maxP95Ms === null ? '—' : num(b.maxP95Ms)} | ${b.maxErrorRate === null ? '—' : pct(b.maxErrorRate)} | ${b.reasons.join(', ')} |`);
-    }
-    warnings(line, r.warnings);
+    reactionTable(line, r, s.reactionAdvised);
     for (const [file, alt] of [[charts.replicas, 'Desired and ready replicas and throughput over time'], [charts.latency, 'p95 latency over time']] as const) {
       if (file) {
         line();
@@ -153,20 +208,31 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
     line(`- **minReplicas ${s.hpaAdvice.minReplicas}** to pre-warm: until new pods are ready, the running ones carry the surge. ` +
       'With base load B, peak P, growth G = (P − B) / ramp and measured lag L (spike start → ready at max): minReplicas = ceil(min(P, B + G·L) / per-pod TPS).');
     line(`- **target CPU utilisation ${s.hpaAdvice.targetCpuUtilisationPercent} %**: CPU use at the knee (share of the request) × (1 − headroom).`);
+    line('- **behavior**: the chart\'s scale-up is already the fastest Kubernetes allows (no stabilisation window, +100 % or +4 pods per 15 s); kept.');
     line(`- Worked: ${s.hpaAdvice.formula}.`);
+    line(s.reactionAdvised
+      ? `- Checked: the spike re-run with minReplicas ${s.hpaAdvice.minReplicas} breached the SLO for ${num(s.reactionAdvised.breachSecondsTotal)} s, against ${num(r!.breachSecondsTotal)} s before (clients' p95 where k6 reported it).`
+      : '- Not checked: the spike was not re-run with it.');
   } else line('_Needs a per-pod TPS and a measured spike with its time to ready._');
   line();
 
-  line('## Validation: predicted vs observed');
+  line('## Prospective check: the plan\'s N above anything measured');
   line();
-  const v = s.validation;
+  const v = s.prospective;
   if (v) {
-    line('A target within this node\'s reach, offered at a constant rate to the replica count the plan predicted for it.');
+    line(`Target ${int(v.targetTps)} req/s = ${v.factor} × the best throughput any count sustained (${num(v.bestMeasuredRps)} req/s). ` +
+      (v.replicas === null
+        ? 'The plan (USL, no headroom) says no count reaches it: the count where the curve peaks must miss it.'
+        : `The plan (USL, no headroom) says ${v.replicas} replica(s): they must meet the SLO and ${v.replicas - 1} must miss it.`));
     line();
-    line('| target req/s | predicted replicas | plan | observed req/s | p95 (ms) | errors | SLO met |');
-    line('|--:|--:|---|--:|--:|--:|---|');
-    line(`| ${int(v.targetTps)} | ${v.predictedReplicas} | ${cell(v.method)} | ${num(v.observedRps)} | ${num(v.p95Ms)} | ${pct(v.errorRate)} | ${v.metSlo ? 'yes' : '**no**'} |`);
-  } else line('_No validation run (validation.json) in this run._');
+    line('| replicas | ran | observed req/s | p95 (ms) | errors | SLO met | node-bound |');
+    line('|--:|---|--:|--:|--:|---|---|');
+    for (const run of v.runs) {
+      line(`| ${run.replicas} | ${run.ran ? 'yes' : `no: ${cell(run.note ?? '')}`} | ${run.observedRps === undefined ? '—' : num(run.observedRps)} | ${run.p95Ms === undefined ? '—' : num(run.p95Ms)} | ${run.errorRate === undefined ? '—' : pct(run.errorRate)} | ${run.metSlo === undefined ? '—' : run.metSlo ? 'yes' : 'no'} | ${run.nodeBound ? 'yes' : 'no'} |`);
+    }
+    line();
+    line(`**${v.verdict}**: ${cell(v.why)}.`);
+  } else line('_No prospective check (prospective.json) in this run._');
   line();
 
   if (s.warnings.length) {
@@ -177,11 +243,58 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
   }
   line('## Files');
   line();
-  line('`run.json` (inputs), `samples.csv`, `events.jsonl` (recorder), `saturation.json`, `scaling.json`, `loadtests.json`, `validation.json` (phases), `summary.json` (every figure above), `*.svg` (charts).');
+  line('`run.json` (inputs), `samples.csv`, `events.jsonl` (recorder), `saturation.json`, `scaling.json`, `loadtests.json`, `prospective.json` (phases), `summary.json` (every figure above), `*.svg` (charts).');
   return out.join('\n') + '\n';
 }
 
-function warnings(line: (t?: string) => void, ws: string[]): void {
+type Line = (t?: string) => void;
+
+function stepsTable(line: Line, steps: Array<StepResult & SloVerdict>): void {
+  line('| offered req/s | achieved req/s | p95 (ms) | errors | SLO | node cores used | service | PostgreSQL | Redis | k6 | rest | node-bound |');
+  line('|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|---|');
+  for (const st of steps) {
+    const n = st.node;
+    const cpu = n ? `${n.usedCores.toFixed(2)} / ${n.capacityCores} | ${n.serviceCores.toFixed(2)} | ${n.postgresCores.toFixed(2)} | ${n.redisCores.toFixed(2)} | ${n.loadgenCores.toFixed(2)} | ${n.restCores.toFixed(2)}` : '— | — | — | — | — | —';
+    const verdict = st.ok ? 'met' : st.generatorBound ? `generator-bound: ${cell(st.reasons[0])}` : `missed: ${cell(st.reasons.join('; '))}`;
+    line(`| ${num(st.offeredRps)} | ${num(st.achievedRps)} | ${num(st.p95Ms)} | ${pct(st.errorRate)} | ${verdict} | ${cpu} | ${st.nodeBound ? '**yes**' : 'no'} |`);
+  }
+}
+
+function reactionTable(line: Line, r: Reaction, after: Reaction | null): void {
+  const cols: Array<[string, (x: Reaction) => string]> = [
+    ['spike start', (x) => (x.spikeStartS === null ? '—' : `${num(x.spikeStartS)} s (${x.spikeStartSource})`)],
+    ['load signal', (x) => `${x.loadSignal ?? '—'}: baseline ${x.baselineLoad === null ? '—' : num(x.baselineLoad)}, peak ${x.peakLoad === null ? '—' : num(x.peakLoad)}`],
+    ['served req/s before → peak', (x) => `${x.baselineRps === null ? '—' : num(x.baselineRps)} → ${x.peakRps === null ? '—' : num(x.peakRps)}`],
+    ['desired replicas before → max', (x) => `${x.baselineDesired ?? '—'} → ${x.maxDesired ?? '—'}`],
+    ['spike start → first desired increase', (x) => secs(x.timeToFirstDesiredIncreaseS)],
+    ['spike start → desired at max', (x) => secs(x.timeToMaxDesiredS)],
+    ['spike start → ready at max', (x) => secs(x.timeToReadyAtMaxS)],
+    ['SLO breached while scaling', (x) => `${num(x.breachSecondsWhileScaling)} s`],
+    ['SLO breached in total', (x) => `${num(x.breachSecondsTotal)} s`],
+    ['time resolution', (x) => `±${num(x.resolutionS)} s (sample interval)`],
+  ];
+  line(after ? '| measure | first spike | with the advised HPA |' : '| measure | value |');
+  line(after ? '|---|--:|--:|' : '|---|--:|');
+  for (const [name, f] of cols) line(`| ${name} | ${f(r)} |${after ? ` ${f(after)} |` : ''}`);
+  if (r.breaches.length) {
+    line();
+    line('| breach from (s) | to (s) | seconds | max p95 (ms) | max errors | why |');
+    line('|--:|--:|--:|--:|--:|---|');
+    for (const b of [...r.breaches, ...(after?.breaches ?? [])]) line(`| ${num(b.startS)} | ${num(b.endS)} | ${num(b.durationS)} | ${b.maxP95Ms === null ? '—' : num(b.maxP95Ms)} | ${b.maxErrorRate === null ? '—' : pct(b.maxErrorRate)} | ${b.reasons.join(', ')} |`);
+  }
+  warnings(line, [...r.warnings, ...(after?.warnings ?? []).map((w) => `with the advised HPA: ${w}`)]);
+}
+
+function rng(x: Range, f: (v: number) => string): string {
+  return `${f(x.lo)}–${f(x.hi)}`;
+}
+
+/** A replica count, or "unreachable" where the percentile fell on a refit that never reaches the target. */
+function inf(v: number): string {
+  return Number.isFinite(v) ? String(v) : 'unreachable';
+}
+
+function warnings(line: Line, ws: string[]): void {
   if (!ws.length) return;
   line();
   for (const w of ws) line(`> ${w}`);

@@ -6,10 +6,10 @@
  *
  * Files of experiments/results/<run-id>/ (all but run.json optional; the report says which were absent):
  *   run.json          RunInfo
- *   saturation.json   StepResult[]           stepped-rate saturation on one replica
- *   scaling.json      ScalingPoint[]         throughput at fixed replica counts
+ *   saturation.json   StepResult[]           stepped-rate saturation on one replica (also in scaling.json)
+ *   scaling.json      ScalingPoint[]         throughput at fixed replica counts, 1 included, with each search's steps
  *   loadtests.json    LoadTestRow[]          k6 end-of-test summaries, the reports' own table
- *   validation.json   Validation             a reachable target run at the predicted replica count
+ *   prospective.json  Prospective            the plan's N and N − 1 at a target above anything measured
  *   samples.csv       Sample rows            the recorder
  *   events.jsonl      RunEvent lines         the recorder and the controller's marks
  */
@@ -43,11 +43,42 @@ export const RunInfoSchema = z.object({
   spikeEndS: z.number().optional(),
   /** CPU use at the knee as a share of the request, for the HPA target advice */
   cpuUtilAtKnee: z.number().positive().optional(),
+  /** the shared parts as deployed (analysis/demand.ts SystemLimits) */
+  system: z.object({
+    postgresLimitCores: z.number().positive().nullable(), redisLimitCores: z.number().positive().nullable(),
+    workersPerPod: z.number().int().positive(), dbPoolPerWorker: z.number().int().positive(), maxConnections: z.number().int().positive(),
+  }).optional(),
+  /** which replica counts were measured and why (analysis/capacity.ts chooseCounts) */
+  countsNote: z.string().optional(),
 });
 export type RunInfo = z.infer<typeof RunInfoSchema>;
 
-const StepSchema = z.object({ offeredRps: z.number(), achievedRps: z.number(), p95Ms: z.number(), errorRate: z.number(), droppedIterations: z.number() });
-const ScalingSchema = z.object({ replicas: z.number().int().positive(), throughputRps: z.number().min(0), p95Ms: z.number().optional(), errorRate: z.number().optional() });
+const NodeShareSchema = z.object({
+  serviceCores: z.number(), postgresCores: z.number(), redisCores: z.number(), loadgenCores: z.number(),
+  restCores: z.number(), usedCores: z.number(), capacityCores: z.number(), serviceLimitCores: z.number(),
+});
+const StepSchema = z.object({
+  offeredRps: z.number(), achievedRps: z.number(), p95Ms: z.number(), errorRate: z.number(), droppedIterations: z.number(),
+  node: NodeShareSchema.optional(),
+});
+/**
+ * One replica count's search. Capacity lies in [lo, hi): lo the least achieved at the knee rate,
+ * hi the lowest failing rate. `censored` other than 'none' means it is a bound, not a value: such a
+ * point is shown but never fitted. Runs before the search kept its steps have throughputRps only.
+ */
+const ScalingSchema = z.object({
+  replicas: z.number().int().positive(),
+  /** median achieved at the knee rate; 0 when nothing passed */
+  throughputRps: z.number().min(0),
+  lo: z.number().min(0).optional(),
+  hi: z.number().positive().nullable().optional(),
+  censored: z.enum(['none', 'lower-bound', 'no-pass']).optional(),
+  repeats: z.array(z.number()).optional(),
+  nodeBound: z.boolean().optional(),
+  steps: z.array(StepSchema).optional(),
+  p95Ms: z.number().optional(),
+  errorRate: z.number().optional(),
+});
 const LoadTestSchema = z.object({
   name: z.string(),
   profile: z.string(),
@@ -60,18 +91,26 @@ const LoadTestSchema = z.object({
   shareUnderSlo: z.number().min(0).max(1).nullable(),
   failures: z.number(),
 });
-const ValidationSchema = z.object({
+/** The prospective check (analysis/capacity.ts): the plan's N and N − 1 at a target above anything measured. */
+const ProspectiveSchema = z.object({
   targetTps: z.number().positive(),
-  predictedReplicas: z.number().int().positive(),
-  /** how the replica count was predicted, e.g. "linear, 30% headroom" */
-  method: z.string(),
-  observedRps: z.number().min(0),
-  p95Ms: z.number(),
-  errorRate: z.number().min(0).max(1),
-  metSlo: z.boolean(),
+  bestMeasuredRps: z.number().positive(),
+  factor: z.number().positive(),
+  /** the plan's N without headroom; null when the curve never reaches the target */
+  replicas: z.number().int().positive().nullable(),
+  runs: z.array(z.object({
+    replicas: z.number().int().positive(),
+    ran: z.boolean(),
+    note: z.string().optional(),
+    observedRps: z.number().min(0).optional(),
+    p95Ms: z.number().optional(),
+    errorRate: z.number().min(0).max(1).optional(),
+    metSlo: z.boolean().optional(),
+    nodeBound: z.boolean().optional(),
+  })),
 });
 export type ScalingPoint = z.infer<typeof ScalingSchema>;
-export type Validation = z.infer<typeof ValidationSchema>;
+export type Prospective = z.infer<typeof ProspectiveSchema>;
 export type LoadTestRow = z.infer<typeof LoadTestSchema>;
 
 export interface RunData {
@@ -80,7 +119,7 @@ export interface RunData {
   saturation: StepResult[] | null;
   scaling: ScalingPoint[] | null;
   loadTests: LoadTestRow[] | null;
-  validation: Validation | null;
+  prospective: Prospective | null;
   samples: Sample[] | null;
   events: RunEvent[] | null;
 }
@@ -94,7 +133,7 @@ export function loadRun(dir: string): RunData {
     saturation: parseJson(join(dir, 'saturation.json'), z.array(StepSchema)),
     scaling: parseJson(join(dir, 'scaling.json'), z.array(ScalingSchema)),
     loadTests: parseJson(join(dir, 'loadtests.json'), z.array(LoadTestSchema)),
-    validation: parseJson(join(dir, 'validation.json'), ValidationSchema),
+    prospective: parseJson(join(dir, 'prospective.json'), ProspectiveSchema),
     samples: existsSync(join(dir, 'samples.csv')) ? readSamplesCsv(join(dir, 'samples.csv')) : null,
     events: existsSync(join(dir, 'events.jsonl')) ? readEventsJsonl(join(dir, 'events.jsonl')) : null,
   };

@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import { componentDemands, systemPlan, type MeasuredStep } from '../src/analysis/demand.js';
+
+/** A step at `x` req/s whose parts spend the given CPU ms per request, plus 0.1 core of idle rest. */
+function step(x: number, ms: { service: number; postgres: number; redis: number }, extra: Partial<MeasuredStep> = {}): MeasuredStep {
+  const c = (m: number) => (m * x) / 1000;
+  const node = {
+    serviceCores: c(ms.service), postgresCores: c(ms.postgres), redisCores: c(ms.redis), loadgenCores: c(0.2), restCores: 0.1,
+    usedCores: c(ms.service + ms.postgres + ms.redis + 0.2) + 0.1, capacityCores: 2, serviceLimitCores: 1,
+  };
+  return { offeredRps: x, achievedRps: x, p95Ms: 50, errorRate: 0, droppedIterations: 0, node, replicas: 1, kneeRps: 400, ...extra };
+}
+
+describe('whole-system demand', () => {
+  it('when steps carry the node\'s CPU split, then each part\'s CPU per request is U / X over the steps that met the SLO at ≥ half the knee', () => {
+    const steps = [
+      step(100, { service: 9, postgres: 9, redis: 9 }), // below half the knee: not used
+      step(200, { service: 1.8, postgres: 0.9, redis: 0.2 }),
+      step(300, { service: 2, postgres: 1, redis: 0.25 }),
+      step(400, { service: 2.2, postgres: 1.1, redis: 0.3 }),
+      { ...step(450, { service: 9, postgres: 9, redis: 9 }), p95Ms: 900 }, // failed the SLO: not used
+    ];
+    const d = Object.fromEntries(componentDemands(steps).map((x) => [x.component, x]));
+    expect(d.service.steps).to.equal(3);
+    expect(d.service.ms.mid).to.be.closeTo(2, 1e-9);
+    expect(d.service.ms.lo).to.be.closeTo(1.8, 1e-9);
+    expect(d.postgres.ms.hi).to.be.closeTo(1.1, 1e-9);
+    expect(d.rest.ms.mid).to.be.closeTo(1000 * 0.1 / 300, 1e-9);
+  });
+
+  const demands = componentDemands([step(300, { service: 2, postgres: 1, redis: 0.25 })]);
+  const limits = { postgresLimitCores: 1, redisLimitCores: 0.5, workersPerPod: 1, dbPoolPerWorker: 10, maxConnections: 200 };
+
+  it('when planning a target, then PostgreSQL and Redis cores are D·T / 0.7, and the part that saturates first as deployed is named', () => {
+    const [row] = systemPlan({ targets: [1_400], demands, limits, serviceReplicas: [5], serviceCeilingRps: Infinity });
+    expect(row.postgresCores!.mid).to.be.closeTo(2, 1e-9); // 1 ms × 1,400 / 0.7
+    expect(row.redisCores!.mid).to.be.closeTo(0.5, 1e-9);
+    // PostgreSQL's 1 core saturates at 1,000 req/s; Redis' 0.5 at 2,000: PostgreSQL first.
+    expect(row.bottleneck).to.deep.equal({ component: 'postgres', atRps: 1000 });
+    expect(row.advice.join()).to.match(/PostgreSQL needs 2 cores/);
+  });
+
+  it('when one Redis thread cannot carry the target, then the plan says so; when the service tops out first, it is the bottleneck', () => {
+    const [row] = systemPlan({ targets: [30_000], demands, limits: { ...limits, postgresLimitCores: 100, redisLimitCores: 4 }, serviceReplicas: [100], serviceCeilingRps: 800 });
+    expect(row.redisOneInstanceCarries).to.equal(false); // 0.25 ms × 30,000 / 0.7 = 10.7 cores
+    expect(row.advice.join()).to.match(/one thread/);
+    expect(row.bottleneck).to.deep.equal({ component: 'service', atRps: 800 });
+  });
+
+  it('when replicas × workers × pool reach max_connections, then the plan says how to fit (smaller pool or a pooler)', () => {
+    const [ok, over] = systemPlan({ targets: [1_000, 10_000], demands, limits, serviceReplicas: [19, 30], serviceCeilingRps: Infinity });
+    expect(ok.connections).to.deep.equal({ needed: 190, max: 200, fits: true });
+    expect(over.connections).to.deep.equal({ needed: 300, max: 200, fits: false });
+    expect(over.advice.join()).to.match(/lower the pool to 6 per worker/).and.match(/pooler/);
+  });
+
+  it('when no step has the CPU split, then there are no demands', () => {
+    const { node: _n, ...bare } = step(300, { service: 2, postgres: 1, redis: 0.25 });
+    expect(componentDemands([bare as MeasuredStep])).to.deep.equal([]);
+  });
+});
