@@ -22,7 +22,13 @@ SIZE ?= small
 TARGET_TPS ?= 1000,10000,30000
 # On the local single node, requests are lowered so several replicas fit; limits stay the profile's.
 # The report names this: the HPA's utilisation target is then a share of the lowered request.
-EXPERIMENT_HELM_ARGS ?= --set seed.enabled=true $(if $(filter current,$(CLUSTER)),,--set resources.requests.cpu=200m --set resources.requests.memory=256Mi)
+EXPERIMENT_HELM_ARGS ?= --set seed.enabled=true $(if $(filter current,$(CLUSTER)),,--set resources.requests.cpu=200m --set resources.requests.memory=256Mi) $(SYSTEM_HELM_ARGS)
+# The shared parts' sizes for make experiment / deploy (unset: the chart's defaults). A CPU or
+# memory size sets request and limit alike, so a small one is never below the chart's request.
+SYSTEM_HELM_ARGS = $(foreach v,DB_CPU:postgresql.resources.%.cpu DB_MEMORY:postgresql.resources.%.memory \
+  REDIS_CPU:redis.resources.%.cpu REDIS_MEMORY:redis.resources.%.memory,$(call size_args,$(word 1,$(subst :, ,$(v))),$(word 2,$(subst :, ,$(v))))) \
+  $(if $(DB_POOL),--set config.dbPoolMax=$(DB_POOL)) $(if $(DB_MAX_CONNECTIONS),--set postgresql.maxConnections=$(DB_MAX_CONNECTIONS))
+size_args = $(if $($(1)),--set-string $(subst %,requests,$(2))=$($(1)) --set-string $(subst %,limits,$(2))=$($(1)))
 SERVICES := scripts/test-services.sh
 WITH_SERVICES = set -a; eval "$$($(SERVICES) env)"; set +a;
 
@@ -97,7 +103,7 @@ test-experiments: deps ## The analysis (USL fit, knee, HPA reaction, plan) and r
 	npm run --silent -w experiments test
 
 .PHONY: experiment
-experiment: deps ## From nothing to a report: cluster, images, chart with PROFILE, load, recording, analysis [SCENARIO=] [TARGET_TPS=] [CLUSTER=current]
+experiment: deps ## From nothing to a report: cluster, images, chart with PROFILE, load, recording, analysis [SCENARIO=] [TARGET_TPS=] [CLUSTER=current] [DB_CPU= DB_MEMORY= REDIS_CPU= REDIS_MEMORY= DB_POOL= DB_MAX_CONNECTIONS=]
 	@[[ -n "$(PROFILE)" ]] || { echo "PROFILE is required, e.g. make experiment PROFILE=2cpu-2g (profiles: $(CHART_PROFILES))" >&2; exit 2; }
 	@[[ -f charts/booking/profiles/$(PROFILE).yaml ]] || { echo "unknown profile '$(PROFILE)'. Available: $(CHART_PROFILES)" >&2; exit 2; }
 	$(MAKE) --no-print-directory tools

@@ -47,10 +47,7 @@ export type UslReplicas =
 export function uslReplicas(usl: UslParams, targetTps: number, headroom = DEFAULT_HEADROOM, maxN = 1_000_000): UslReplicas {
   checkHeadroom(headroom);
   const needed = targetTps / (1 - headroom);
-  if (usl.sigma >= 1) {
-    // X(N) never rises above X(1) = λ: one replica, or nothing reaches the target.
-    return usl.lambda >= needed ? { reachable: true, replicas: 1, throughput: usl.lambda } : { reachable: false, ceilingTps: usl.lambda, atReplicas: 1 };
-  }
+  // uslPeak: the top of the curve (one replica when σ ≥ 1), or null when it rises for ever.
   const peak = uslPeak(usl);
   let hi: number;
   if (peak) {

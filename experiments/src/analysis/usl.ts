@@ -11,10 +11,10 @@
  * (crosstalk between replicas). The fit is least squares under the bounds λ > 0,
  * 0 ≤ σ ≤ SIGMA_MAX, 0 ≤ κ ≤ KAPPA_MAX. For fixed (σ, κ) the best λ has a closed form, which
  * leaves a 2-D box; its minimum lies inside the box, inside one of its four edges or at a corner,
- * so each is searched on its own and the lowest SSE wins: the inside by Levenberg–Marquardt from
- * the local minima of a (σ, κ) grid and from points just off each edge's best, each edge by LM
- * with its bound held, from the local minima of a 1-D grid whose ends are the corners. A descent
- * that only projects onto the box stops where it first meets a bound; this one cannot.
+ * so each is searched on its own and the lowest SSE wins: the inside by a damped Newton method
+ * from the local minima of a (σ, κ) grid and from points just off each edge's best, each edge by
+ * the same with its bound held, from the local minima of a 1-D grid whose ends are the corners. A
+ * descent that only projects onto the box stops where it first meets a bound; this one cannot.
  *
  * Why not a library: ml-levenberg-marquardt 5.1.0 (analytic Jacobian, 10,000 iterations, from
  * the old fitter's grid start), like the projected LM this replaces, clamps a step that leaves
@@ -255,12 +255,12 @@ function fitGroups(data: Data): UslParams {
   const sumSquares = data.groups.reduce((s, { w, mean }) => s + w * mean * mean, data.pureError);
   const lowest = (fits: Fit[]) => fits.reduce((a, b) => (b.sse < a.sse - 1e-12 * a.sse - 1e-20 * sumSquares ? b : a));
 
-  // The four edges: LM with one of σ, κ held at its bound, from the lowest local minima of a
-  // 1-D grid whose ends are the corners (a corner that is the optimum is such a minimum).
+  // The four edges: one of σ, κ held at its bound, from the lowest local minima of a 1-D grid
+  // whose ends are the corners (a corner that is the optimum is such a minimum).
   const edge = (grid: UslParams[], free: Free): Fit =>
     lowest(localMinima(grid.map((p) => [screen(data, p.sigma, p.kappa)])).flatMap(([i]) => {
       const start = profile(data, grid[i].sigma, grid[i].kappa);
-      return [start, levenbergMarquardt(data, start.params, free)];
+      return [start, dampedNewton(data, start.params, free)];
     }));
   const edges = [
     edge(SIGMAS_1D.map((sigma) => ({ lambda: 0, sigma, kappa: 0 })), { sigma: true, kappa: false }),
@@ -269,7 +269,7 @@ function fitGroups(data: Data): UslParams {
     edge(KAPPAS_1D.map((kappa) => ({ lambda: 0, sigma: SIGMA_MAX, kappa })), { sigma: false, kappa: true }),
   ];
 
-  // The inside: LM from the lowest local minima of a (σ, κ) grid, and from each edge's best point
+  // The inside: from the lowest local minima of a (σ, κ) grid, and from each edge's best point
   // moved just off its bound. The second kind finds a valley that runs along an edge, narrower
   // than the grid's spacing, which the grid alone can step over.
   const grid = SIGMAS_2D.map((sigma) => KAPPAS_2D.map((kappa) => screen(data, sigma, kappa)));
@@ -277,7 +277,7 @@ function fitGroups(data: Data): UslParams {
     ...localMinima(grid).map(([i, j]) => profile(data, SIGMAS_2D[i], KAPPAS_2D[j]).params),
     ...edges.map(({ params: { sigma, kappa } }) => profile(data, clamp(sigma, 1e-6, SIGMA_MAX * (1 - 1e-6)), clamp(kappa, 1e-9, KAPPA_MAX * (1 - 1e-6))).params),
   ];
-  return lowest([...edges, ...starts.map((p) => levenbergMarquardt(data, p, { sigma: true, kappa: true }))]).params;
+  return lowest([...edges, ...starts.map((p) => dampedNewton(data, p, { sigma: true, kappa: true }))]).params;
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
@@ -296,14 +296,15 @@ type Free = { sigma: boolean; kappa: boolean };
 
 /**
  * Newton's method on (λ, σ, κ) with Levenberg–Marquardt damping, with σ or κ held where `free`
- * says. The Hessian is the full one, JᵀWJ − Σ w·r·∇²X: Gauss–Newton (JᵀWJ alone) converges only
- * linearly when the residuals are large, and on noisy points it was still 0.2 % short after 100
- * steps. A step must lower the SSE, else μ grows until it is a short gradient step. It stays
- * strictly inside the box: a step that would cross a bound goes nine tenths of the way to it. So
- * it settles on a minimum inside its face of the box; where the minimum is on the face's edge it
- * stops short, harmlessly, since the search of that edge (or corner) owns that case.
+ * says. The Hessian is the full one, JᵀWJ − Σ w·r·∇²X: Gauss–Newton (JᵀWJ alone, plain LM)
+ * converges only linearly when residuals are large, and on points with outliers it was still a
+ * few parts per million short after 100 steps. A step must lower the SSE, else μ grows until it
+ * is a short step down the gradient. It stays strictly inside the box: a step that would cross a
+ * bound goes nine tenths of the way to it. So it settles on a minimum inside its face of the box;
+ * where the minimum is on the face's edge it stops short, harmlessly, since the search of that
+ * edge (or corner) owns that case.
  */
-function levenbergMarquardt(data: Data, start: UslParams, free: Free): Fit {
+function dampedNewton(data: Data, start: UslParams, free: Free): Fit {
   const on = [true, free.sigma, free.kappa];
   let p = start;
   let err = sse(data, p);
@@ -329,7 +330,10 @@ function levenbergMarquardt(data: Data, start: UslParams, free: Free): Fit {
     let improved = false;
     for (; mu < 1e12; mu *= 10) {
       // (H + μ·diag(JᵀWJ)) δ = JᵀWr over the free parameters; a held one gets the row δ = 0.
-      const m = [0, 1, 2].map((i) => [0, 1, 2].map((l) => (!on[i] || !on[l] ? (i === l ? 1 : 0) : i === l ? h[i][i] + mu * Math.max(gn[i], 1e-300) : h[Math.min(i, l)][Math.max(i, l)])));
+      const m = [0, 1, 2].map((i) => [0, 1, 2].map((l) => {
+        if (!on[i] || !on[l]) return i === l ? 1 : 0;
+        return i === l ? h[i][i] + mu * Math.max(gn[i], 1e-300) : h[Math.min(i, l)][Math.max(i, l)];
+      }));
       const delta = solve3(m, v.map((x, i) => (on[i] ? x : 0)));
       if (!delta) continue;
       const t = Math.min(1, 0.9 * room(p.lambda, delta[0], Infinity), 0.9 * room(p.sigma, delta[1], SIGMA_MAX), 0.9 * room(p.kappa, delta[2], KAPPA_MAX));
