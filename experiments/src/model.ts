@@ -40,11 +40,12 @@ export interface Sample {
   k6Vus: number | null;
   /**
    * p95 latency clients saw, milliseconds, from k6's native histogram k6_http_req_duration_seconds
-   * over about the last sample interval (the server-side p95Ms is over the rate window)
+   * over the last 15 s (the shortest window that holds two of k6's pushes; see
+   * QueryTarget.k6Window); the server's p95Ms is over the 30 s rate window
    */
   k6P95Ms: number | null;
   /**
-   * Where the node's CPU went, cores, over the rate window: the service's pods (the sum behind
+   * Where the node's CPU went, cores, over the CPU window (60 s): the service's pods (the sum behind
    * cpuMean/Max), PostgreSQL, Redis, the load generator (k6 runners), the whole node (root
    * cgroup: host processes such as the control plane included), and the rest of the node
    * (node − the four before it: control plane, kubelet, Prometheus, other add-ons).

@@ -19,15 +19,16 @@ describe('Prometheus queries', () => {
     expect(new RegExp(`^booking-[bcdfghjklmnpqrstvwxz2456789]+-[bcdfghjklmnpqrstvwxz2456789]{5}$`).test('booking-7d9f8c6b5-x2x4z')).to.equal(true);
   });
 
-  it('when the k6 p95 is built, then it merges the test run\'s native histograms over a 10 s window', () => {
+  it('when the k6 p95 is built, then it merges the test run\'s native histograms over a 15 s window', () => {
     expect(sampleQueries({ namespace: 'booking', deployment: 'booking', testRunName: 'spike' }).k6P95Seconds)
-      .to.equal('histogram_quantile(0.95, sum(rate(k6_http_req_duration_seconds{testrun_name="spike"}[10s])))');
-    expect(sampleQueries({ namespace: 'booking', deployment: 'booking', k6Window: '15s', quantile: 0.99 }).k6P95Seconds)
-      .to.equal('histogram_quantile(0.99, sum(rate(k6_http_req_duration_seconds[15s])))');
+      .to.equal('histogram_quantile(0.95, sum(rate(k6_http_req_duration_seconds{testrun_name="spike"}[15s])))');
+    expect(sampleQueries({ namespace: 'booking', deployment: 'booking', k6Window: '10s', quantile: 0.99 }).k6P95Seconds)
+      .to.equal('histogram_quantile(0.99, sum(rate(k6_http_req_duration_seconds[10s])))');
   });
 
-  it('when the node CPU split is built, then every part reads pod-level cgroups over the same window and the node its root cgroup', () => {
-    const q = sampleQueries({ namespace: 'booking', deployment: 'booking', rateWindow: '20s' });
+  it('when the node CPU split is built, then every part reads pod-level cgroups over the CPU window and the node its root cgroup', () => {
+    const q = sampleQueries({ namespace: 'booking', deployment: 'booking', rateWindow: '30s', cpuWindow: '20s' });
+    expect(q.cpuPerPod).to.match(/\[20s\]\)\)$/);
     const cgroup = 'container="",id=~".*pod[^/]*"';
     expect(q.cpuPostgres).to.equal(`sum(rate(container_cpu_usage_seconds_total{namespace="booking",pod=~"booking-postgresql-[0-9]+",${cgroup}}[20s]))`);
     expect(q.cpuRedis).to.equal(`sum(rate(container_cpu_usage_seconds_total{namespace="booking",pod=~"booking-redis-[0-9]+",${cgroup}}[20s]))`);
@@ -36,6 +37,13 @@ describe('Prometheus queries', () => {
     expect(q.nodeCpuCores).to.contain('machine_cpu_cores').and.contain('kube_node_status_capacity{resource="cpu"}');
     expect(q.cpuThrottledShare).to.match(/^sum\(rate\(container_cpu_cfs_throttled_periods_total\{namespace="booking",pod=~"booking-\[/)
       .and.contain(`${cgroup}}[20s])) / sum(rate(container_cpu_cfs_periods_total{`);
+  });
+
+  it('when no CPU window is given, then cAdvisor\'s counters are read over 60 s whatever the rate window', () => {
+    const q = sampleQueries({ namespace: 'booking', deployment: 'booking', rateWindow: '30s' });
+    for (const promql of [q.cpuPerPod, q.cpuPostgres, q.cpuRedis, q.cpuLoadGen, q.cpuNode, q.cpuThrottledShare]) {
+      expect(promql).to.contain('[60s]').and.not.contain('[30s]');
+    }
   });
 
   it('when the PostgreSQL, Redis or load-generator pods are elsewhere, then their matchers replace the defaults', () => {

@@ -115,7 +115,7 @@ describe('HPA reaction from marks and events', () => {
 
 describe('SLO breaches, client view against server view', () => {
   it('when the server p95 stays under the SLO but clients saw it over, then the breach is the clients\' and the server view is clean', () => {
-    // The server's 30 s p95 smooths a short stall that k6's 10 s window shows.
+    // The server's 30 s p95 smooths a short stall that k6's 15 s window shows.
     const rows = spikeTimeline().map((s) => ({ ...s, p95Ms: 90, errorRate: 0, k6P95Ms: s.t >= 20 && s.t <= 35 ? 650 : 110 }));
     const r = hpaReaction(rows);
     expect(r.breachView).to.equal('client');

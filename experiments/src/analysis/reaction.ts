@@ -23,7 +23,9 @@
  * else from the server's p95; the server's view is always given beside it (`serverBreaches`).
  * Errors are the server's 5xx share in both views. A sample covers the interval since the
  * previous one, so a breach window runs from the previous sample's time to the last breaching
- * sample's time; a sample without the view's p95 (no traffic) is no breach by latency.
+ * sample's time; a sample without the view's p95 (no traffic) is no breach by latency. Both p95s
+ * are over windows longer than a sample (k6's 15 s, arriving up to 5 s late; the server's 30 s),
+ * so a breach window's edges are good to about that window, not to the sample interval.
  */
 
 import { DEFAULT_SLO, type Slo } from './knee.js';

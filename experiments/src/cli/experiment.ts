@@ -27,11 +27,12 @@ import { parseArgs } from 'node:util';
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { chooseCounts, countPoint, fitPoints, PROSPECTIVE_FACTOR, prospectiveTarget } from '../analysis/capacity.js';
 import type { SystemLimits } from '../analysis/demand.js';
-import { checkSlo, DEFAULT_SLO, nextStep, type Knee, type NodeShare, type SloVerdict, type StepResult } from '../analysis/knee.js';
+import { checkSlo, DEFAULT_SLO, findKnee, nextStep, type Knee, type NodeShare, type SloVerdict, type StepResult } from '../analysis/knee.js';
 import { PEAK_RPS_AT_SCALE_1, spikeScale } from '../analysis/plan.js';
 import { fitUsl } from '../analysis/usl.js';
 import { DEFAULT_PROMETHEUS, PrometheusClient, prometheusTransport } from '../record/prometheus.js';
-import { sampleQueries } from '../record/queries.js';
+import { coresOver } from '../record/counters.js';
+import { cpuCounterSelectors, sampleQueries } from '../record/queries.js';
 import { Recorder } from '../record/recorder.js';
 import { writeReport, type LoadTestRow, type Prospective, type RunInfo } from '../report/index.js';
 
@@ -161,59 +162,86 @@ async function pinReplicas(n: number, timeoutMs = 300_000) {
   }
 }
 
-/** One constant-rate step of the saturation script: what was offered, what came back, who used the node's CPU. */
-async function step(rate: number, replicas: number): Promise<StepResult> {
+/** One constant-rate step of the saturation script: what was offered, what came back. */
+async function step(rate: number): Promise<StepResult & { testid: string }> {
   const result = await loadtest('saturation', {}, { RATES: String(rate), STEP_SECONDS: String(stepSeconds) });
-  const node = await stepNodeShare(result.testid, replicas).catch((err: Error) => {
-    say(`  (node CPU for this step unreadable: ${err.message ?? err})`);
-    return undefined;
-  });
-  const s: StepResult = {
+  const s = {
     offeredRps: rate,
     achievedRps: result.rps ?? 0,
     p95Ms: result.p95.ms,
     errorRate: result.http_req_failed.rate ?? 1,
     droppedIterations: result.metrics.dropped_iterations?.count ?? 0,
-    ...(node ? { node } : {}),
+    testid: result.testid,
   };
-  const share = node ? `; node ${node.usedCores.toFixed(2)}/${node.capacityCores} cores (service ${node.serviceCores.toFixed(2)}, ` +
-    `PostgreSQL ${node.postgresCores.toFixed(2)}, Redis ${node.redisCores.toFixed(2)}, k6 ${node.loadgenCores.toFixed(2)})` : '';
-  say(`  ${rate}/s offered -> ${s.achievedRps}/s, p95 ${s.p95Ms.toFixed(1)} ms, errors ${(100 * s.errorRate).toFixed(2)}%${share}`);
+  say(`  ${rate}/s offered -> ${s.achievedRps}/s, p95 ${s.p95Ms.toFixed(1)} ms, errors ${(100 * s.errorRate).toFixed(2)}%`);
   return s;
 }
 
-/** The ramp-bisect-repeat search of analysis/knee.ts from `startRps`, with its stop reason. */
+/** Each step's node CPU split, once cAdvisor has reported past the last step's end. */
+async function addNodeShares(steps: Array<StepResult & { testid: string }>, replicas: number): Promise<StepResult[]> {
+  const out: StepResult[] = [];
+  for (const { testid, ...s } of steps) {
+    const node = await stepNodeShare(testid, replicas).catch((err: Error) => {
+      say(`  (node CPU of the ${s.offeredRps}/s step unreadable: ${err.message})`);
+      return undefined;
+    });
+    if (node) say(`  ${s.offeredRps}/s: node ${node.usedCores.toFixed(2)}/${node.capacityCores} cores (service ${node.serviceCores.toFixed(2)}, ` +
+      `PostgreSQL ${node.postgresCores.toFixed(2)}, Redis ${node.redisCores.toFixed(2)}, k6 ${node.loadgenCores.toFixed(2)}, rest ${node.restCores.toFixed(2)})`);
+    out.push(node ? { ...s, node } : s);
+  }
+  return out;
+}
+
+/** The ramp-bisect-repeat search of analysis/knee.ts from `startRps`, its steps with the node's CPU split. */
 async function search(startRps: number, growth: number, replicas: number): Promise<Knee> {
-  const history: StepResult[] = [];
+  const history: Array<StepResult & { testid: string }> = [];
   for (;;) {
     const next = nextStep(history, { startRps, growth, repeats });
     if (next.done) {
       say(`  search done: ${next.reason}`);
-      for (const w of next.knee.warnings) say(`  warning: ${w}`);
-      return next.knee;
+      const knee = findKnee(await addNodeShares(history, replicas));
+      // nextStep's own warnings (bracket width, repeats) and the node-bound ones of findKnee
+      knee.warnings = [...new Set([...next.knee.warnings, ...knee.warnings])];
+      for (const w of knee.warnings) say(`  warning: ${w}`);
+      return knee;
     }
-    history.push(await step(Math.round(next.offeredRps), replicas));
+    history.push(await step(Math.round(next.offeredRps)));
   }
 }
 
 /**
- * Who used the node's CPU during a step: the recorder's queries (record/queries.ts) evaluated
- * over the step's own window, which ends at the k6 run's last push to Prometheus.
+ * Who used the node's CPU during a step: each part's raw cAdvisor counters interpolated at the
+ * step's edges (record/counters.ts; cAdvisor's samples are too sparse for rate() over a step).
+ * The step ends at the k6 run's last push to Prometheus and lasts `stepSeconds`.
  */
+const MARGIN_S = 30;
 async function stepNodeShare(testid: string, replicas: number): Promise<NodeShare> {
   const endS = await prometheus.scalar(`max(timestamp(k6_http_reqs_total{testid="${testid.replace(/["\\]/g, '')}"}))`);
   if (endS === null) throw new Error(`no k6 series for testid ${testid} in Prometheus`);
-  const q = sampleQueries({ namespace, deployment: release, rateWindow: `${Math.max(10, stepSeconds - 5)}s` });
-  const at = new Date(endS * 1000);
-  const value = async (promql: string) => {
-    const v = await prometheus.scalar(promql, at);
-    if (v === null) throw new Error(`no data for ${promql.slice(0, 80)}…`);
+  const startS = endS - stepSeconds;
+  // cAdvisor reports a cgroup every 10-15 s, later when busy: read 30 s either side.
+  await new Promise((r) => setTimeout(r, Math.max(0, (endS + MARGIN_S) * 1000 - Date.now())));
+  const selectors = cpuCounterSelectors({ namespace, deployment: release });
+  const at = new Date((endS + MARGIN_S) * 1000);
+  const cores = async (part: keyof typeof selectors) => {
+    const series = await prometheus.samples(selectors[part], stepSeconds + 2 * MARGIN_S, at);
+    if (part === 'loadgen') {
+      // A k6 runner lives for its step only and cAdvisor may sample it once: its counter was 0
+      // when its cgroup started, which cAdvisor also reports.
+      const starts = await prometheus.query(`last_over_time(${selectors.loadgen.replace('container_cpu_usage_seconds_total', 'container_start_time_seconds')}[${stepSeconds + 2 * MARGIN_S}s])`, at);
+      for (const s of series) {
+        const start = starts.find((x) => x.metric.id === s.metric.id)?.value[1];
+        if (start !== undefined && s.values.length && start < s.values[0][0]) s.values.unshift([start, 0]);
+      }
+    }
+    const v = coresOver(series, startS, endS);
+    if (v === null) throw new Error(`no ${part} CPU samples around the step`);
     return v;
   };
-  const perPod = await prometheus.query(q.cpuPerPod, at);
-  const serviceCores = perPod.reduce((sum, p) => sum + p.value[1], 0);
-  const [postgresCores, redisCores, loadgenCores, usedCores, capacityCores] = await Promise.all(
-    [q.cpuPostgres, q.cpuRedis, q.cpuLoadGen, q.cpuNode, q.nodeCpuCores].map(value));
+  const [serviceCores, postgresCores, redisCores, loadgenCores, usedCores] = await Promise.all(
+    (['service', 'postgres', 'redis', 'loadgen', 'node'] as const).map(cores));
+  const capacityCores = await prometheus.scalar(sampleQueries({ namespace, deployment: release }).nodeCpuCores);
+  if (capacityCores === null) throw new Error('no node CPU capacity in Prometheus');
   return {
     serviceCores, postgresCores, redisCores, loadgenCores, usedCores, capacityCores,
     restCores: Math.max(0, usedCores - serviceCores - postgresCores - redisCores - loadgenCores),
@@ -475,7 +503,7 @@ async function validate(scaling: CountRecord[], hpaRange: { minReplicas: number;
     // Pods that just started run cold code: a short unjudged step at half the rate first.
     say(`  warm-up: ${Math.round(target.targetTps / 2)}/s for 15 s (not judged)`);
     await loadtest('saturation', {}, { RATES: String(Math.round(target.targetTps / 2)), STEP_SECONDS: '15' });
-    const observed = await step(target.targetTps, n);
+    const [observed] = await addNodeShares([await step(target.targetTps)], n);
     const verdict = checkSlo(observed);
     runs.push({ replicas: n, ran: true, observedRps: observed.achievedRps, p95Ms: observed.p95Ms, errorRate: observed.errorRate, metSlo: verdict.ok, nodeBound: verdict.nodeBound });
   }

@@ -6,6 +6,7 @@
  *     .query(promql, time?: Date): Promise<PromVector>
  *     .queryRange(promql, start: Date, end: Date, stepS: number): Promise<PromMatrix>
  *     .scalar(promql, time?: Date): Promise<number | null>     first value, null when empty or NaN
+ *     .samples(selector, rangeS, time: Date): Promise<PromMatrix>   raw samples before `time`
  *   directTransport(baseUrl: string): PromTransport            e.g. http://127.0.0.1:9090/
  *   kubeProxyTransport(kc: KubeConfig, target?: ServiceRef): PromTransport
  *   prometheusTransport(spec: string, kc?: KubeConfig): PromTransport
@@ -54,6 +55,14 @@ export class PrometheusClient {
     const params = new URLSearchParams({ query: promql, start: String(start.getTime() / 1000), end: String(end.getTime() / 1000), step: String(stepS) });
     const data = await this.call(`api/v1/query_range?${params}`);
     if (data.resultType !== 'matrix') throw new PrometheusError(`expected a matrix from ${promql}, got ${data.resultType}`, null);
+    return (data.result as Array<{ metric: Record<string, string>; values: Array<[number, string]> }>).map((r) => ({ metric: r.metric, values: r.values.map(toPoint) }));
+  }
+
+  /** The raw samples of `selector` over the `rangeS` seconds before `time` (a range-vector query). */
+  async samples(selector: string, rangeS: number, time: Date): Promise<PromMatrix> {
+    const params = new URLSearchParams({ query: `${selector}[${Math.ceil(rangeS)}s]`, time: String(time.getTime() / 1000) });
+    const data = await this.call(`api/v1/query?${params}`);
+    if (data.resultType !== 'matrix') throw new PrometheusError(`expected a matrix from ${selector}, got ${data.resultType}`, null);
     return (data.result as Array<{ metric: Record<string, string>; values: Array<[number, string]> }>).map((r) => ({ metric: r.metric, values: r.values.map(toPoint) }));
   }
 

@@ -10,9 +10,10 @@
  * so counters are summed over runners.
  *
  * CPU comes from cAdvisor's pod-level cgroups (`container=""`) and its root cgroup (`id="/"`: the
- * whole machine, host processes included), all over the same rate window so the parts add up to
- * the whole. A cAdvisor series has only `namespace`/`pod` to select by (no pod labels), so
- * PostgreSQL and Redis are matched by their StatefulSet pod names.
+ * whole machine, host processes included), all over one window (`cpuWindow`) so the parts add up
+ * to the whole. A cAdvisor series has only `namespace`/`pod` to select by (no pod labels), so
+ * PostgreSQL and Redis are matched by their StatefulSet pod names. A pod younger than two cAdvisor
+ * samples has no rate yet.
  */
 
 export interface QueryTarget {
@@ -20,13 +21,22 @@ export interface QueryTarget {
   deployment: string;
   /** TestRun whose k6 series to read; all k6 series when absent */
   testRunName?: string;
-  /** PromQL range for rate(), e.g. "30s" */
+  /** PromQL range for rate() of the service's and k6's counters, default "30s" */
   rateWindow?: string;
   /**
-   * PromQL range for k6's latency histogram, default "10s": it must hold two remote-write pushes
-   * and k6 pushes every 5 s (K6_PROMETHEUS_RW_PUSH_INTERVAL in k6-operator/testruns/), so 10 s is
-   * the least that works and covers about two sample intervals of 5 s. A push that lands late
-   * leaves one point in the window and that sample empty.
+   * PromQL range for rate() of cAdvisor's CPU counters, default "60s". cAdvisor stamps its samples
+   * with its own housekeeping time, which backs off on idle cgroups: 10–20 s apart on the local
+   * cluster, where a 30 s window missed a pod in one sample out of five and 45 s never did.
+   */
+  cpuWindow?: string;
+  /**
+   * PromQL range for k6's latency histogram, default "15s". rate() needs two points of a series in
+   * the window, and k6 pushes every 5 s (K6_PROMETHEUS_RW_PUSH_INTERVAL in k6-operator/testruns/),
+   * so 10 s looks like the least that works. But the points' timestamps are 4.5–5.3 s apart and
+   * reach Prometheus up to a push interval later: measured on the local cluster, a 10 s window
+   * left ~15 % of samples empty and dropped the sparse series (~5 % of requests) from the rest;
+   * 15 s held two points of nearly every series. It spans three 5 s sample intervals, the newest
+   * of which is mostly not in Prometheus yet.
    */
   k6Window?: string;
   quantile?: number;
@@ -62,31 +72,32 @@ export interface SampleQueries {
 
 export function sampleQueries(t: QueryTarget): SampleQueries {
   const w = t.rateWindow ?? '30s';
+  const cw = t.cpuWindow ?? '60s';
   const q = t.quantile ?? 0.95;
   const pods = `namespace="${esc(t.namespace)}",pod=~"${esc(regexQuote(t.deployment))}-${SAFE}+-${SAFE}{5}"`;
   const k6 = t.testRunName ? `{testrun_name="${esc(t.testRunName)}"}` : '';
   const ns = `namespace="${esc(t.namespace)}"`;
   const statefulPod = (suffix: string) => `${ns},pod=~"${esc(regexQuote(t.deployment))}-${suffix}-[0-9]+"`;
-  const podCpu = (sel: string) => `sum(rate(container_cpu_usage_seconds_total{${sel},${POD_CGROUP}}[${w}]))`;
+  const podCpu = (sel: string) => `sum(rate(container_cpu_usage_seconds_total{${sel},${POD_CGROUP}}[${cw}]))`;
   return {
     rps: `sum(rate(http_requests_total{${pods}}[${w}]))`,
     p95Seconds: `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${pods}}[${w}])))`,
     // `or vector(0)`: with no 5xx series at all the share is 0, not "no data".
     errorRate: `(sum(rate(http_requests_total{${pods},status=~"5.."}[${w}])) or vector(0)) / sum(rate(http_requests_total{${pods}}[${w}]))`,
-    cpuPerPod: `sum by (pod) (rate(container_cpu_usage_seconds_total{${pods},${POD_CGROUP}}[${w}]))`,
+    cpuPerPod: `sum by (pod) (rate(container_cpu_usage_seconds_total{${pods},${POD_CGROUP}}[${cw}]))`,
     k6Rps: `sum(rate(k6_http_reqs_total${k6}[${w}]))`,
     k6Vus: `sum(k6_vus${k6})`,
     // Native histogram: rate() of the cumulative histogram is the window's own distribution, and
     // summing merges the runners exactly.
-    k6P95Seconds: `histogram_quantile(${q}, sum(rate(k6_http_req_duration_seconds${k6}[${t.k6Window ?? '10s'}])))`,
+    k6P95Seconds: `histogram_quantile(${q}, sum(rate(k6_http_req_duration_seconds${k6}[${t.k6Window ?? '15s'}])))`,
     cpuPostgres: podCpu(t.postgresPods ?? statefulPod('postgresql')),
     cpuRedis: podCpu(t.redisPods ?? statefulPod('redis')),
     cpuLoadGen: podCpu(t.loadGenPods ?? 'namespace="loadtest"'),
-    cpuNode: `sum(rate(container_cpu_usage_seconds_total{id="/"}[${w}]))`,
+    cpuNode: `sum(rate(container_cpu_usage_seconds_total{id="/"}[${cw}]))`,
     // cAdvisor's machine_cpu_cores, else kube-state-metrics' view of the Node object.
     nodeCpuCores: `sum(machine_cpu_cores) or sum(kube_node_status_capacity{resource="cpu"})`,
     // cAdvisor reports CFS periods only for a cgroup with a quota: no CPU limit, no series.
-    cpuThrottledShare: `sum(rate(container_cpu_cfs_throttled_periods_total{${pods},${POD_CGROUP}}[${w}])) / sum(rate(container_cpu_cfs_periods_total{${pods},${POD_CGROUP}}[${w}]))`,
+    cpuThrottledShare: `sum(rate(container_cpu_cfs_throttled_periods_total{${pods},${POD_CGROUP}}[${cw}])) / sum(rate(container_cpu_cfs_periods_total{${pods},${POD_CGROUP}}[${cw}]))`,
   };
 }
 
@@ -105,4 +116,18 @@ function regexQuote(s: string): string {
 /** PromQL string literals use Go escaping: backslashes and double quotes need escaping. */
 function esc(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+}
+
+/** The raw CPU counters of each part, for an exact window (record/counters.ts coresOver). */
+export function cpuCounterSelectors(t: QueryTarget): Record<'service' | 'postgres' | 'redis' | 'loadgen' | 'node', string> {
+  const ns = `namespace="${esc(t.namespace)}"`;
+  const statefulPod = (suffix: string) => `${ns},pod=~"${esc(regexQuote(t.deployment))}-${suffix}-[0-9]+"`;
+  const counter = (sel: string) => `container_cpu_usage_seconds_total{${sel},${POD_CGROUP}}`;
+  return {
+    service: counter(`${ns},pod=~"${esc(regexQuote(t.deployment))}-${SAFE}+-${SAFE}{5}"`),
+    postgres: counter(t.postgresPods ?? statefulPod('postgresql')),
+    redis: counter(t.redisPods ?? statefulPod('redis')),
+    loadgen: counter(t.loadGenPods ?? 'namespace="loadtest"'),
+    node: 'container_cpu_usage_seconds_total{id="/"}',
+  };
 }

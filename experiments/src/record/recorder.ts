@@ -54,9 +54,11 @@ export interface RecorderOptions {
   outDir: string;
   /** sample interval, default 5000 ms */
   intervalMs?: number;
-  /** PromQL rate window, default 30s */
+  /** PromQL rate window of the service's and k6's counters, default 30s */
   rateWindow?: string;
-  /** PromQL range of k6's latency histogram, default 10s (see QueryTarget.k6Window) */
+  /** PromQL rate window of cAdvisor's CPU counters, default 60s (see QueryTarget.cpuWindow) */
+  cpuWindow?: string;
+  /** PromQL range of k6's latency histogram, default 15s (see QueryTarget.k6Window) */
   k6Window?: string;
   /**
    * label matchers of the PostgreSQL, Redis and load-generator pods (QueryTarget's defaults: the
@@ -94,7 +96,7 @@ export class Recorder {
     this.samples = new SamplesCsv(this.samplesPath);
     this.events = new EventsJsonl(this.eventsPath);
     this.queries = sampleQueries({
-      namespace: o.namespace, deployment: o.deployment, testRunName: o.testRuns?.name, rateWindow: o.rateWindow, k6Window: o.k6Window,
+      namespace: o.namespace, deployment: o.deployment, testRunName: o.testRuns?.name, rateWindow: o.rateWindow, cpuWindow: o.cpuWindow, k6Window: o.k6Window,
       postgresPods: o.postgresPods, redisPods: o.redisPods,
       loadGenPods: o.loadGenPods ?? (o.testRuns ? `namespace="${o.testRuns.namespace}"` : undefined),
     });

@@ -117,8 +117,8 @@ export function uslChart(points: ScalingPoint[], usl: UslParams & { peakN: numbe
 }
 
 export function latencyChart(samples: Sample[], reaction: Reaction | null, slo: Slo, where: string): TopLevelSpec {
-  // What clients saw (k6, over about one sample interval) beside the service's own view (over
-  // the rate window); shading follows the view the reaction judged breaches from.
+  // What clients saw (k6, over 15 s) beside the service's own view (over the 30 s rate window);
+  // shading follows the view the reaction judged breaches from.
   const p95 = long(samples, [['k6P95Ms', 'client p95 (k6)'], ['p95Ms', 'server p95']]);
   const breaches = (reaction?.breaches ?? []).map((b) => ({ start: b.startS, end: b.endS }));
   const view = reaction?.breachView === 'client' ? 'client' : 'server';
