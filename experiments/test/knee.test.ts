@@ -51,6 +51,8 @@ describe('knee search', () => {
     expect(knee.kneeOfferedRps).to.equal(370);
     expect(knee.firstFailingRps).to.equal(390);
     expect(knee.warnings.join()).to.match(/repeats disagreed at 390/);
+    // 390 passed once: the capacity may be above it, so the range runs to 410, which failed every run
+    expect(knee.range).to.deep.equal({ lo: 370 * 0.995, mid: 370 * 0.995, hi: 410 });
   });
 
   it('when the load generator cannot send the rate while the server keeps its SLO, then the search stops with a lower bound and names the limit', () => {

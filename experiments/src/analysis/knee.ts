@@ -10,7 +10,8 @@
  * A rate passes only if every run offered at it met the SLO (the search repeats the knee rate).
  * The knee is the highest passing rate with no failing rate at or below it (a pass above a
  * failure is noise, not capacity, and is reported in `warnings`). The capacity then lies in
- * [least achieved at the knee, lowest failing rate): both ends are kept, and `censored` says when
+ * [least achieved at the knee, lowest rate that failed every run): a rate whose runs disagreed
+ * lies inside the range, which is how the node's noise shows. Both ends are kept, and `censored` says when
  * one of them is missing (nothing failed: a lower bound; nothing passed: an upper bound). A
  * censored knee is not a measurement of capacity and must not be fitted as one.
  *
@@ -80,7 +81,7 @@ export interface Knee {
   firstFailingRps: number | null;
   /** achieved req/s of every run at the knee rate */
   repeats: number[];
-  /** capacity lies in [lo, hi): lo the least achieved at the knee, hi the lowest failing rate (null: unbounded) */
+  /** capacity lies in [lo, hi): lo the least achieved at the knee, hi the lowest rate that failed every run (null: unbounded) */
   range: { lo: number; mid: number; hi: number | null } | null;
   censored: Censoring;
   /** (lowest fail − knee) / knee; null without both */
@@ -137,7 +138,9 @@ export function findKnee(steps: StepResult[], slo: Slo = DEFAULT_SLO): Knee {
 
   const repeats = knee ? knee.runs.map((s) => s.achievedRps) : [];
   const perPodTps = knee ? median(repeats) : null;
-  const range = knee ? { lo: Math.min(...repeats), mid: perPodTps!, hi: firstFail ? firstFail.offeredRps : null } : null;
+  // Rates whose runs disagreed lie inside the range: its top is the lowest rate that failed every run.
+  const alwaysFails = firstFail ? server.find((r) => r.offeredRps >= firstFail.offeredRps && r.runs.every((x) => !x.ok)) : undefined;
+  const range = knee ? { lo: Math.min(...repeats), mid: perPodTps!, hi: firstFail ? (alwaysFails ?? firstFail).offeredRps : null } : null;
   const bracketRatio = knee && firstFail ? (firstFail.offeredRps - knee.offeredRps) / knee.offeredRps : null;
   const nodeBound = !!firstFail && firstFail.runs.some((s) => s.nodeBound);
   if (nodeBound) warnings.push(`node-bound: at ${firstFail!.offeredRps} rps the node's CPU ran out before the service pods reached their limits; this capacity is the node's, not the pods'`);

@@ -162,26 +162,28 @@ async function pinReplicas(n: number, timeoutMs = 300_000) {
   }
 }
 
-/** One constant-rate step of the saturation script: what was offered, what came back. */
-async function step(rate: number): Promise<StepResult & { testid: string }> {
+/** One constant-rate step of the saturation script: what was offered, what came back, and when
+ *  it ended (k6's last push to Prometheus; read now, while the series is within the lookback). */
+async function step(rate: number): Promise<StepResult & { endS: number | null }> {
   const result = await loadtest('saturation', {}, { RATES: String(rate), STEP_SECONDS: String(stepSeconds) });
+  const endS = await prometheus.scalar(`max(timestamp(k6_http_reqs_total{testid="${result.testid.replace(/["\\]/g, '')}"}))`).catch(() => null);
   const s = {
     offeredRps: rate,
     achievedRps: result.rps ?? 0,
     p95Ms: result.p95.ms,
     errorRate: result.http_req_failed.rate ?? 1,
     droppedIterations: result.metrics.dropped_iterations?.count ?? 0,
-    testid: result.testid,
+    endS,
   };
   say(`  ${rate}/s offered -> ${s.achievedRps}/s, p95 ${s.p95Ms.toFixed(1)} ms, errors ${(100 * s.errorRate).toFixed(2)}%`);
   return s;
 }
 
 /** Each step's node CPU split, once cAdvisor has reported past the last step's end. */
-async function addNodeShares(steps: Array<StepResult & { testid: string }>, replicas: number): Promise<StepResult[]> {
+async function addNodeShares(steps: Array<StepResult & { endS: number | null }>, replicas: number): Promise<StepResult[]> {
   const out: StepResult[] = [];
-  for (const { testid, ...s } of steps) {
-    const node = await stepNodeShare(testid, replicas).catch((err: Error) => {
+  for (const { endS, ...s } of steps) {
+    const node = await stepNodeShare(endS, replicas).catch((err: Error) => {
       say(`  (node CPU of the ${s.offeredRps}/s step unreadable: ${err.message})`);
       return undefined;
     });
@@ -194,7 +196,7 @@ async function addNodeShares(steps: Array<StepResult & { testid: string }>, repl
 
 /** The ramp-bisect-repeat search of analysis/knee.ts from `startRps`, its steps with the node's CPU split. */
 async function search(startRps: number, growth: number, replicas: number): Promise<Knee> {
-  const history: Array<StepResult & { testid: string }> = [];
+  const history: Array<StepResult & { endS: number | null }> = [];
   for (;;) {
     const next = nextStep(history, { startRps, growth, repeats });
     if (next.done) {
@@ -212,12 +214,11 @@ async function search(startRps: number, growth: number, replicas: number): Promi
 /**
  * Who used the node's CPU during a step: each part's raw cAdvisor counters interpolated at the
  * step's edges (record/counters.ts; cAdvisor's samples are too sparse for rate() over a step).
- * The step ends at the k6 run's last push to Prometheus and lasts `stepSeconds`.
+ * The step ends at `endS` (step()) and lasts `stepSeconds`.
  */
 const MARGIN_S = 30;
-async function stepNodeShare(testid: string, replicas: number): Promise<NodeShare> {
-  const endS = await prometheus.scalar(`max(timestamp(k6_http_reqs_total{testid="${testid.replace(/["\\]/g, '')}"}))`);
-  if (endS === null) throw new Error(`no k6 series for testid ${testid} in Prometheus`);
+async function stepNodeShare(endS: number | null, replicas: number): Promise<NodeShare> {
+  if (endS === null) throw new Error('the step\'s k6 series was not found in Prometheus');
   const startS = endS - stepSeconds;
   // cAdvisor reports a cgroup every 10-15 s, later when busy: read 30 s either side.
   await new Promise((r) => setTimeout(r, Math.max(0, (endS + MARGIN_S) * 1000 - Date.now())));
