@@ -9,7 +9,7 @@
  */
 
 import { componentDemands, systemPlan, type Demand, type SystemPlanRow } from '../analysis/demand.js';
-import { fitPoints, holdOut, planRanges, type HoldOut, type PlanRange } from '../analysis/capacity.js';
+import { countPoint, fitPoints, holdOut, planRanges, type HoldOut, type PlanRange } from '../analysis/capacity.js';
 import { DEFAULT_SLO, findKnee, type Knee, type Slo, type StepResult } from '../analysis/knee.js';
 import { DEFAULT_HEADROOM, DEFAULT_TARGETS, hpaAdvice, planReplicas, prewarmReplicas, type HpaAdvice, type PlanRow } from '../analysis/plan.js';
 import { hpaReaction, type Reaction } from '../analysis/reaction.js';
@@ -76,7 +76,7 @@ export function analyseRun(run: RunData): Summary {
   const oneReplica = run.scaling?.find((p) => p.replicas === 1)?.steps ?? run.saturation;
   const knee = oneReplica?.length ? findKnee(oneReplica as StepResult[], slo) : null;
   const perPodTps = knee?.censored === 'none' || knee?.censored === 'lower-bound' ? knee.range : null;
-  const counts = (run.scaling ?? []).map(countSummary);
+  const counts = (run.scaling ?? []).map((p) => countSummary(p, slo));
 
   let usl: UslSummary | null = null;
   let draws: UslParams[] | null = null;
@@ -152,7 +152,9 @@ export function analyseRun(run: RunData): Summary {
   return summary;
 }
 
-function countSummary(p: ScalingPoint): CountSummary {
+/** A count's figures, re-derived from its steps where it kept them (the stored ones are the controller's reading). */
+function countSummary(stored: ScalingPoint, slo: Slo): CountSummary {
+  const p = stored.steps?.length ? { ...stored, ...countPoint(stored.replicas, findKnee(stored.steps as StepResult[], slo)) } : stored;
   const censored = p.censored ?? (p.throughputRps > 0 ? 'none' : 'no-pass');
   return { ...p, censored, status: censored === 'none' ? 'measured' : censored === 'lower-bound' ? 'lower bound' : 'nothing passed' };
 }
