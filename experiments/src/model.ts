@@ -45,10 +45,11 @@ export interface Sample {
    */
   k6P95Ms: number | null;
   /**
-   * Where the node's CPU went, cores, over the CPU window (60 s): the service's pods (the sum behind
-   * cpuMean/Max), PostgreSQL, Redis, the load generator (k6 runners), the whole node (root
-   * cgroup: host processes such as the control plane included), and the rest of the node
-   * (node − the four before it: control plane, kubelet, Prometheus, other add-ons).
+   * Where the node's CPU went, cores, over the last 60 s (cAdvisor's samples are too sparse for
+   * less): the service's pods, PostgreSQL, Redis, the load generator (k6 runners), the whole node
+   * (root cgroup: host processes such as the control plane included), and the rest of the node
+   * (node − the four before it: control plane, kubelet, Prometheus, other add-ons, and any other
+   * process on the machine).
    * On a cluster of several nodes, node, rest and capacity are over all nodes.
    */
   cpuServiceCores: number | null;

@@ -27,23 +27,26 @@ describe('Prometheus queries', () => {
   });
 
   it('when the node CPU split is built, then every part reads pod-level cgroups over the CPU window and the node its root cgroup', () => {
-    const q = sampleQueries({ namespace: 'booking', deployment: 'booking', rateWindow: '30s', cpuWindow: '20s' });
-    expect(q.cpuPerPod).to.match(/\[20s\]\)\)$/);
+    const q = sampleQueries({ namespace: 'booking', deployment: 'booking', rateWindow: '30s', cpuWindowS: 20 });
     const cgroup = 'container="",id=~".*pod[^/]*"';
-    expect(q.cpuPostgres).to.equal(`sum(rate(container_cpu_usage_seconds_total{namespace="booking",pod=~"booking-postgresql-[0-9]+",${cgroup}}[20s]))`);
-    expect(q.cpuRedis).to.equal(`sum(rate(container_cpu_usage_seconds_total{namespace="booking",pod=~"booking-redis-[0-9]+",${cgroup}}[20s]))`);
-    expect(q.cpuLoadGen).to.equal(`sum(rate(container_cpu_usage_seconds_total{namespace="loadtest",${cgroup}}[20s]))`);
+    const part = (sel: string) => `sum(rate(container_cpu_usage_seconds_total{${sel},${cgroup}}[20s]) or ` +
+      `(container_cpu_usage_seconds_total{${sel},${cgroup}} / 20 and on(id) container_start_time_seconds{${sel},${cgroup}} > time() - 20))`;
+    expect(q.cpuPostgres).to.equal(part('namespace="booking",pod=~"booking-postgresql-[0-9]+"'));
+    expect(q.cpuRedis).to.equal(part('namespace="booking",pod=~"booking-redis-[0-9]+"'));
+    expect(q.cpuLoadGen).to.equal(part('namespace="loadtest"'));
+    expect(q.cpuService).to.equal(part('namespace="booking",pod=~"booking-[bcdfghjklmnpqrstvwxz2456789]+-[bcdfghjklmnpqrstvwxz2456789]{5}"'));
     expect(q.cpuNode).to.equal('sum(rate(container_cpu_usage_seconds_total{id="/"}[20s]))');
-    expect(q.nodeCpuCores).to.contain('machine_cpu_cores').and.contain('kube_node_status_capacity{resource="cpu"}');
+    expect(q.nodeCpuCores).to.equal('sum(machine_cpu_cores) or sum(kube_node_status_capacity{resource="cpu"})');
     expect(q.cpuThrottledShare).to.match(/^sum\(rate\(container_cpu_cfs_throttled_periods_total\{namespace="booking",pod=~"booking-\[/)
       .and.contain(`${cgroup}}[20s])) / sum(rate(container_cpu_cfs_periods_total{`);
   });
 
-  it('when no CPU window is given, then cAdvisor\'s counters are read over 60 s whatever the rate window', () => {
+  it('when no CPU window is given, then the split reads 60 s whatever the rate window, and the per-pod CPU keeps the rate window', () => {
     const q = sampleQueries({ namespace: 'booking', deployment: 'booking', rateWindow: '30s' });
-    for (const promql of [q.cpuPerPod, q.cpuPostgres, q.cpuRedis, q.cpuLoadGen, q.cpuNode, q.cpuThrottledShare]) {
+    for (const promql of [q.cpuService, q.cpuPostgres, q.cpuRedis, q.cpuLoadGen, q.cpuNode, q.cpuThrottledShare]) {
       expect(promql).to.contain('[60s]').and.not.contain('[30s]');
     }
+    expect(q.cpuPerPod).to.match(/\[30s\]\)\)$/);
   });
 
   it('when the PostgreSQL, Redis or load-generator pods are elsewhere, then their matchers replace the defaults', () => {

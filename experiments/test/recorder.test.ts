@@ -15,6 +15,7 @@ describe('recorder sample: node CPU split and client p95', () => {
   const vector = (...values: Array<[Record<string, string>, number]>) => values.map(([metric, v]) => ({ metric, value: [0, String(v)] }));
   const answers = (): Map<string, unknown> => new Map<string, unknown>([
     [q.cpuPerPod, vector([{ pod: 'booking-7d9f8c6b5-x2x4z' }, 0.5], [{ pod: 'booking-7d9f8c6b5-b7k2p' }, 0.25])],
+    [q.cpuService, vector([{}, 0.75])],
     [q.cpuPostgres, vector([{}, 0.25])],
     [q.cpuRedis, vector([{}, 0.0625])],
     [q.cpuLoadGen, vector([{}, 0.375])],

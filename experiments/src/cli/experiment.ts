@@ -431,11 +431,32 @@ async function spike(phase: 'spike' | 'respike', scale: string, hpa: { minReplic
   info.versions[phase === 'spike' ? 'k6SpikeScale' : 'k6RespikeScale'] = scale;
   writeInfo();
   recorder.mark(`phase.${phase}`, { scale, ...hpa });
-  recorder.mark('spike.start', { phase });
   const result = await loadtest(flags.scenario, { SCALE: scale });
-  recorder.mark('spike.end', { phase });
+  // The marks carry when k6 really ran: its runners' containers started (Kubernetes' own
+  // timestamps, to the second) plus the scenario's start offset, until the last runner ended.
+  const run = await runnerTimes(flags.scenario);
+  if (run) {
+    const offsetS = SPIKE_START_OFFSET_S[flags.scenario] ?? 0;
+    recorder.mark('spike.start', { phase, source: `runner start + ${offsetS} s` }, new Date(run.start.getTime() + offsetS * 1000));
+    recorder.mark('spike.end', { phase, source: 'runner end' }, run.end);
+  } else say(`  (the runner pods were gone: no spike marks, the reaction is read from the load signal)`);
   addRow(phase === 'spike' ? flags.scenario : `${flags.scenario} (advised HPA)`, result);
   say(`${flags.scenario}: ${result.passed ? 'thresholds met' : 'thresholds FAILED'}; ${result.http_reqs} requests, p95 ${result.p95.ms.toFixed(1)} ms`);
+}
+
+/** When the spike starts within its scenario: normal-plus-spike's surge has startTime 10s. */
+const SPIKE_START_OFFSET_S: Record<string, number> = { 'normal-plus-spike': 10 };
+
+/** First runner container start and last runner end of a scenario's k6 Jobs (pods labelled k6_cr=<scenario>). */
+async function runnerTimes(scenario: string): Promise<{ start: Date; end: Date } | null> {
+  const pods = (await core.listNamespacedPod({ namespace: 'loadtest', labelSelector: `k6_cr=${scenario}` })).items
+    .filter((p) => /-\d+$/.test(p.metadata?.labels?.['job-name'] ?? ''));
+  const states = pods.map((p) => p.status?.containerStatuses?.[0]?.state?.terminated).filter((t) => t?.startedAt && t?.finishedAt);
+  if (!states.length) return null;
+  return {
+    start: new Date(Math.min(...states.map((t) => new Date(t!.startedAt!).getTime()))),
+    end: new Date(Math.max(...states.map((t) => new Date(t!.finishedAt!).getTime()))),
+  };
 }
 
 /** The spike again with the first spike's advice applied (minReplicas; the chart's scale-up

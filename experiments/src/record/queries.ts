@@ -2,6 +2,7 @@
  * The PromQL the recorder samples, built for one deployment in one namespace.
  *
  *   sampleQueries(target: QueryTarget): SampleQueries
+ *   cpuCounterSelectors(target: QueryTarget): Record<part, string>   raw CPU counters per part
  *
  * Pods are matched by name (`<deployment>-<template hash>-<5 chars>`), which works for the service's own
  * metrics (scraped with `namespace`/`pod` labels) and for cAdvisor's alike. The rate window must
@@ -9,11 +10,13 @@
  * interval for smooth curves. k6 series carry `testrun_name` and one `instance_id` per runner,
  * so counters are summed over runners.
  *
- * CPU comes from cAdvisor's pod-level cgroups (`container=""`) and its root cgroup (`id="/"`: the
- * whole machine, host processes included), all over one window (`cpuWindow`) so the parts add up
- * to the whole. A cAdvisor series has only `namespace`/`pod` to select by (no pod labels), so
- * PostgreSQL and Redis are matched by their StatefulSet pod names. A pod younger than two cAdvisor
- * samples has no rate yet.
+ * The node's CPU split comes from cAdvisor's pod-level cgroups (`container=""`) and its root
+ * cgroup (`id="/"`: the whole machine, host processes included), all over one window
+ * (`cpuWindowS`) so the parts add up to the whole. A cAdvisor series has only `namespace`/`pod`
+ * to select by (no pod labels), so PostgreSQL and Redis are matched by their StatefulSet pod
+ * names. A pod with fewer than two cAdvisor samples (a k6 runner in its first 20–40 s) has no
+ * rate yet; if it started inside the window, all its CPU so far was used inside it, so its
+ * counter over the window's length stands in.
  */
 
 export interface QueryTarget {
@@ -24,11 +27,11 @@ export interface QueryTarget {
   /** PromQL range for rate() of the service's and k6's counters, default "30s" */
   rateWindow?: string;
   /**
-   * PromQL range for rate() of cAdvisor's CPU counters, default "60s". cAdvisor stamps its samples
-   * with its own housekeeping time, which backs off on idle cgroups: 10–20 s apart on the local
-   * cluster, where a 30 s window missed a pod in one sample out of five and 45 s never did.
+   * seconds of the node CPU split's rate() window, default 60. cAdvisor stamps its samples with
+   * its own housekeeping time, which backs off: 10–20 s apart on the local cluster, where a 30 s
+   * window missed a pod in one query out of five and 45 s never did.
    */
-  cpuWindow?: string;
+  cpuWindowS?: number;
   /**
    * PromQL range for k6's latency histogram, default "15s". rate() needs two points of a series in
    * the window, and k6 pushes every 5 s (K6_PROMETHEUS_RW_PUSH_INTERVAL in k6-operator/testruns/),
@@ -52,13 +55,14 @@ export interface SampleQueries {
   rps: string;
   p95Seconds: string;
   errorRate: string;
-  /** one series per pod, cores */
+  /** one series per pod, cores, over the rate window */
   cpuPerPod: string;
   k6Rps: string;
   k6Vus: string;
   /** seconds, over `k6Window` */
   k6P95Seconds: string;
-  /** cores */
+  /** cores, over the CPU window */
+  cpuService: string;
   cpuPostgres: string;
   cpuRedis: string;
   cpuLoadGen: string;
@@ -72,32 +76,37 @@ export interface SampleQueries {
 
 export function sampleQueries(t: QueryTarget): SampleQueries {
   const w = t.rateWindow ?? '30s';
-  const cw = t.cpuWindow ?? '60s';
+  const cw = t.cpuWindowS ?? 60;
   const q = t.quantile ?? 0.95;
   const pods = `namespace="${esc(t.namespace)}",pod=~"${esc(regexQuote(t.deployment))}-${SAFE}+-${SAFE}{5}"`;
   const k6 = t.testRunName ? `{testrun_name="${esc(t.testRunName)}"}` : '';
   const ns = `namespace="${esc(t.namespace)}"`;
   const statefulPod = (suffix: string) => `${ns},pod=~"${esc(regexQuote(t.deployment))}-${suffix}-[0-9]+"`;
-  const podCpu = (sel: string) => `sum(rate(container_cpu_usage_seconds_total{${sel},${POD_CGROUP}}[${cw}]))`;
+  const podCpu = (sel: string) => {
+    const c = `container_cpu_usage_seconds_total{${sel},${POD_CGROUP}}`;
+    const young = `container_start_time_seconds{${sel},${POD_CGROUP}} > time() - ${cw}`;
+    return `sum(rate(${c}[${cw}s]) or (${c} / ${cw} and on(id) ${young}))`;
+  };
   return {
     rps: `sum(rate(http_requests_total{${pods}}[${w}]))`,
     p95Seconds: `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${pods}}[${w}])))`,
     // `or vector(0)`: with no 5xx series at all the share is 0, not "no data".
     errorRate: `(sum(rate(http_requests_total{${pods},status=~"5.."}[${w}])) or vector(0)) / sum(rate(http_requests_total{${pods}}[${w}]))`,
-    cpuPerPod: `sum by (pod) (rate(container_cpu_usage_seconds_total{${pods},${POD_CGROUP}}[${cw}]))`,
+    cpuPerPod: `sum by (pod) (rate(container_cpu_usage_seconds_total{${pods},${POD_CGROUP}}[${w}]))`,
     k6Rps: `sum(rate(k6_http_reqs_total${k6}[${w}]))`,
     k6Vus: `sum(k6_vus${k6})`,
     // Native histogram: rate() of the cumulative histogram is the window's own distribution, and
     // summing merges the runners exactly.
     k6P95Seconds: `histogram_quantile(${q}, sum(rate(k6_http_req_duration_seconds${k6}[${t.k6Window ?? '15s'}])))`,
+    cpuService: podCpu(pods),
     cpuPostgres: podCpu(t.postgresPods ?? statefulPod('postgresql')),
     cpuRedis: podCpu(t.redisPods ?? statefulPod('redis')),
     cpuLoadGen: podCpu(t.loadGenPods ?? 'namespace="loadtest"'),
-    cpuNode: `sum(rate(container_cpu_usage_seconds_total{id="/"}[${cw}]))`,
+    cpuNode: `sum(rate(container_cpu_usage_seconds_total{id="/"}[${cw}s]))`,
     // cAdvisor's machine_cpu_cores, else kube-state-metrics' view of the Node object.
     nodeCpuCores: `sum(machine_cpu_cores) or sum(kube_node_status_capacity{resource="cpu"})`,
     // cAdvisor reports CFS periods only for a cgroup with a quota: no CPU limit, no series.
-    cpuThrottledShare: `sum(rate(container_cpu_cfs_throttled_periods_total{${pods},${POD_CGROUP}}[${cw}])) / sum(rate(container_cpu_cfs_periods_total{${pods},${POD_CGROUP}}[${cw}]))`,
+    cpuThrottledShare: `sum(rate(container_cpu_cfs_throttled_periods_total{${pods},${POD_CGROUP}}[${cw}s])) / sum(rate(container_cpu_cfs_periods_total{${pods},${POD_CGROUP}}[${cw}s]))`,
   };
 }
 

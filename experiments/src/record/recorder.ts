@@ -3,7 +3,7 @@
  *
  *   const rec = new Recorder(options: RecorderOptions)
  *   await rec.start()                    informers listed and watching, first sample written
- *   rec.mark(label, fields?): RunEvent   a controller's marker (e.g. 'spike.start') in events.jsonl
+ *   rec.mark(label, fields?, at?): RunEvent   a controller's marker (e.g. 'spike.start') in events.jsonl
  *   await rec.sampleNow(): Sample        one sample now (also what the timer does)
  *   await rec.stop()                     timer and watches stopped; files complete
  *   rec.samplesPath, rec.eventsPath, rec.startedAt
@@ -56,8 +56,8 @@ export interface RecorderOptions {
   intervalMs?: number;
   /** PromQL rate window of the service's and k6's counters, default 30s */
   rateWindow?: string;
-  /** PromQL rate window of cAdvisor's CPU counters, default 60s (see QueryTarget.cpuWindow) */
-  cpuWindow?: string;
+  /** seconds of the node CPU split's window, default 60 (see QueryTarget.cpuWindowS) */
+  cpuWindowS?: number;
   /** PromQL range of k6's latency histogram, default 15s (see QueryTarget.k6Window) */
   k6Window?: string;
   /**
@@ -96,7 +96,7 @@ export class Recorder {
     this.samples = new SamplesCsv(this.samplesPath);
     this.events = new EventsJsonl(this.eventsPath);
     this.queries = sampleQueries({
-      namespace: o.namespace, deployment: o.deployment, testRunName: o.testRuns?.name, rateWindow: o.rateWindow, cpuWindow: o.cpuWindow, k6Window: o.k6Window,
+      namespace: o.namespace, deployment: o.deployment, testRunName: o.testRuns?.name, rateWindow: o.rateWindow, cpuWindowS: o.cpuWindowS, k6Window: o.k6Window,
       postgresPods: o.postgresPods, redisPods: o.redisPods,
       loadGenPods: o.loadGenPods ?? (o.testRuns ? `namespace="${o.testRuns.namespace}"` : undefined),
     });
@@ -132,8 +132,9 @@ export class Recorder {
     if (this.sampling) await this.sampling.catch(() => undefined);
   }
 
-  mark(label: string, fields: Record<string, unknown> = {}): RunEvent {
-    return this.emit({ kind: 'mark', label, ...fields });
+  /** `at`: when it happened, if that was before now (a time the controller learns afterwards). */
+  mark(label: string, fields: Record<string, unknown> = {}, at?: Date): RunEvent {
+    return this.emit({ kind: 'mark', label, ...fields }, at);
   }
 
   /** Samples are serialised: a slow Prometheus delays the next one instead of interleaving rows. */
@@ -199,7 +200,7 @@ export class Recorder {
     const hpa = this.objects<V2HorizontalPodAutoscaler>('hpa')[0];
     const pods = this.objects<V1Pod>('pod');
     const q = this.queries;
-    const [rps, p95, errorRate, cpu, k6Rps, k6Vus, k6P95, postgres, redis, loadGen, node, nodeCpuCores, throttled] = await Promise.all([
+    const [rps, p95, errorRate, cpu, k6Rps, k6Vus, k6P95, service, postgres, redis, loadGen, node, nodeCpuCores, throttled] = await Promise.all([
       this.scalar('rps', q.rps, at),
       this.scalar('p95', q.p95Seconds, at),
       this.scalar('error rate', q.errorRate, at),
@@ -207,6 +208,7 @@ export class Recorder {
       this.scalar('k6 rps', q.k6Rps, at),
       this.scalar('k6 vus', q.k6Vus, at),
       this.scalar('k6 p95', q.k6P95Seconds, at),
+      this.vector('cpu service', q.cpuService, at),
       this.vector('cpu postgres', q.cpuPostgres, at),
       this.vector('cpu redis', q.cpuRedis, at),
       this.vector('cpu load generator', q.cpuLoadGen, at),
@@ -216,7 +218,6 @@ export class Recorder {
     ]);
 
     const cores = cpu ? cpu.map((s) => s.value[1]).filter(Number.isFinite) : [];
-    const service = cpu ? cores.reduce((a, b) => a + b, 0) : null;
     const requests = new Map(pods.map((p) => [p.metadata?.name, sumRequests(p)]));
     const utils = (cpu ?? []).flatMap((s) => {
       const req = requests.get(s.metric.pod);
@@ -240,12 +241,12 @@ export class Recorder {
       k6Rps,
       k6Vus,
       k6P95Ms: k6P95 === null ? null : k6P95 * 1000,
-      cpuServiceCores: service,
-      cpuPostgresCores: total(postgres),
-      cpuRedisCores: total(redis),
-      cpuLoadGenCores: total(loadGen),
+      cpuServiceCores: coresOf(service),
+      cpuPostgresCores: coresOf(postgres),
+      cpuRedisCores: coresOf(redis),
+      cpuLoadGenCores: coresOf(loadGen),
       cpuNodeCores: node,
-      cpuRestCores: restOfNode(node, [cpu, postgres, redis, loadGen]),
+      cpuRestCores: restOfNode(node, [service, postgres, redis, loadGen]),
       nodeCpuCores,
       cpuThrottledShare: throttled,
     };
@@ -282,8 +283,8 @@ export class Recorder {
     this.emit({ kind: 'recorder.error', source, message });
   }
 
-  private emit(body: EventBody): RunEvent {
-    const at = this.now();
+  private emit(body: EventBody, when?: Date): RunEvent {
+    const at = when ?? this.now();
     const event: RunEvent = { t: this.seconds(at), time: at.toISOString(), ...body };
     this.events.append(event);
     this.o.onEvent?.(event);
@@ -297,7 +298,7 @@ export class Recorder {
 }
 
 /** Cores of a `sum(...)` answer: null when nothing matched (no such pods) or the query failed. */
-function total(v: PromVector | null): number | null {
+function coresOf(v: PromVector | null): number | null {
   const x = v?.[0]?.value[1];
   return x !== undefined && Number.isFinite(x) ? x : null;
 }
