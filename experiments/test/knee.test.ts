@@ -60,11 +60,22 @@ describe('knee search', () => {
     const sender = (rps: number): StepResult => (rps > 3_000 ? { ...pod(rps), achievedRps: 3_000 } : pod(rps));
     const { next } = drive(sender, { startRps: 100 });
     if (!next.done) throw new Error('unreachable');
-    expect(next.reason).to.match(/load generator could not send 3200/);
+    expect(next.reason).to.match(/load generator could not send 3200 rps: capacity is at least 3100 rps \(3 runs\)/);
     expect(next.knee.censored).to.equal('lower-bound');
     expect(next.knee.generatorLimitRps).to.equal(3200);
     expect(next.knee.range!.hi).to.equal(null);
     expect(next.knee.warnings.join()).to.match(/lower bound/);
+  });
+
+  it('when the very first step is more than the generator can send, then the search steps down to a rate it can send instead of stopping', () => {
+    const pod = podAt(1_000_000);
+    const sender = (rps: number): StepResult => (rps > 1_240 ? { ...pod(rps), achievedRps: 1_240 } : pod(rps));
+    const { next, history } = drive(sender, { startRps: 1_315, growth: 1.25 });
+    if (!next.done) throw new Error('unreachable');
+    expect(history[1].offeredRps).to.equal(1052);
+    expect(next.knee.censored).to.equal('lower-bound');
+    expect(next.knee.kneeOfferedRps).to.be.within(1_240 * 0.95, 1_315);
+    expect(next.knee.repeats).to.have.length(3);
   });
 
   it("when the failing step ran the node out of CPU below the pods' limits, then the knee is node-bound", () => {

@@ -16,8 +16,9 @@
  * censored knee is not a measurement of capacity and must not be fitted as one.
  *
  * A step the load generator could not send (achieved short of offered while the server kept its
- * latency and error SLO) says nothing about the server: it is `generator-bound`, neither pass nor
- * fail, and the search stops there with a lower bound, naming the generator's limit.
+ * latency and error SLO: k6 at its CPU limit, or starved on a full node) says nothing about the
+ * server: it is `generator-bound`, neither pass nor fail. The search then bisects below it like
+ * below a failure and ends with a lower bound, naming the generator's limit.
  *
  * nextStep() ramps geometrically (start, start·growth, ...) until a step fails (or steps down by
  * the same factor until one passes), bisects between the highest pass and the lowest failure until
@@ -205,13 +206,11 @@ export function nextStep(history: StepResult[], options: Partial<StepSearchOptio
   if (history.length >= o.maxSteps) return done(`step limit of ${o.maxSteps} reached`);
 
   const pass = knee.kneeOfferedRps;
-  const fail = knee.firstFailingRps;
   const gen = knee.generatorLimitRps;
+  // The generator's limit bounds the search like a failure would, but proves nothing about the server.
+  const fail = knee.firstFailingRps ?? gen;
 
-  if (fail === null) {
-    if (gen !== null) return done(`the load generator could not send ${gen} rps; capacity is at least ${pass ?? 0} rps`);
-    return { done: false, offeredRps: Math.round((pass ?? o.startRps) * o.growth), phase: 'ramp' };
-  }
+  if (fail === null) return { done: false, offeredRps: Math.round((pass ?? o.startRps) * o.growth), phase: 'ramp' };
   if (fail <= o.minRps) return done(`failed at the minimum rate ${o.minRps} rps`);
   if (pass === null) return { done: false, offeredRps: Math.max(Math.floor(fail / o.growth), Math.ceil(o.minRps)), phase: 'bisect' };
   const tested = new Set(history.map((s) => Math.round(s.offeredRps)));
@@ -219,6 +218,7 @@ export function nextStep(history: StepResult[], options: Partial<StepSearchOptio
   const resolved = fail - pass <= Math.max(o.resolutionRps, o.resolutionRatio * pass) || mid <= pass || mid >= fail || tested.has(mid);
   if (!resolved) return { done: false, offeredRps: mid, phase: 'bisect' };
   if (knee.repeats.length < o.repeats) return { done: false, offeredRps: pass, phase: 'repeat' };
+  if (knee.firstFailingRps === null) return done(`the load generator could not send ${gen} rps: capacity is at least ${pass} rps (${knee.repeats.length} runs)`);
   return done(`bracketed: passes at ${pass} rps (${knee.repeats.length} runs), fails at ${fail} rps`);
 }
 
