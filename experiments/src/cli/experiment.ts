@@ -16,7 +16,7 @@
  *   npx tsx experiments/src/cli/experiment.ts --profile 2cpu-2g [--scenario normal-plus-spike]
  *     [--targets 1000,10000,30000] [--scale 0.1] [--spike-scale auto|<n>] [--max-replicas auto|<n>] [--repeats 3] [--step-seconds 30]
  *     [--skip saturation,scaling,spike,validate,respike] [--cluster local|current] [--namespace booking] [--release booking]
- *     [--run-id <name>] [--from-run experiments/results/<run-id>]
+ *     [--run-id <name>] [--from-run experiments/results/<run-id>] [--counts 5]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -50,6 +50,8 @@ const { values: flags } = parseArgs({
     'spike-scale': { type: 'string', default: 'auto' },
     /** 'auto': 1..min(5, pods the node holds at their CPU limit), at least 1..3 */
     'max-replicas': { type: 'string', default: 'auto' },
+    /** measure only these replica counts (e.g. '5' to add or redo one count of a --from-run) */
+    counts: { type: 'string' },
     /** runs at each knee rate (the spread is reported) */
     repeats: { type: 'string', default: '3' },
     'step-seconds': { type: 'string', default: '30' },
@@ -78,6 +80,8 @@ const targets = flags.targets.split(',').map(Number);
 if (targets.some((t) => !(t > 0))) fail(`--targets must be positive numbers, not '${flags.targets}'`);
 const maxReplicas = flags['max-replicas'] === 'auto' ? 'auto' : Number(flags['max-replicas']);
 if (maxReplicas !== 'auto' && !(Number.isInteger(maxReplicas) && maxReplicas >= 1)) fail(`--max-replicas takes 'auto' or a whole number ≥ 1, not '${flags['max-replicas']}'`);
+const onlyCounts = flags.counts?.split(',').map(Number);
+if (onlyCounts?.some((n) => !(Number.isInteger(n) && n >= 1))) fail(`--counts takes whole numbers ≥ 1, e.g. 1,2,5; not '${flags.counts}'`);
 const repeats = Number(flags.repeats);
 if (!(Number.isInteger(repeats) && repeats >= 1)) fail(`--repeats takes a whole number ≥ 1, not '${flags.repeats}'`);
 const stepSeconds = Number(flags['step-seconds']);
@@ -371,7 +375,7 @@ async function main() {
       info.countsNote = choice.note;
       writeInfo();
       say(choice.note);
-      for (const n of choice.counts) {
+      for (const n of onlyCounts ?? choice.counts) {
         if (n === 1 ? skip.has('saturation') : skip.has('scaling')) continue;
         say(n === 1 ? 'phase saturation: one replica, stepped constant arrival rate' : `phase scaling: ${n} replicas`);
         recorder.mark(n === 1 ? 'phase.saturation' : 'phase.scaling', { replicas: n });
