@@ -10,8 +10,8 @@
  * A rate passes only if every run offered at it met the SLO (the search repeats the knee rate).
  * The knee is the highest passing rate with no failing rate at or below it (a pass above a
  * failure is noise, not capacity, and is reported in `warnings`). The capacity then lies in
- * [least achieved at the knee, lowest rate that failed every run): a rate whose runs disagreed
- * lies inside the range, which is how the node's noise shows. Both ends are kept, and `censored` says when
+ * [least achieved at the knee, lowest failing rate above every rate that ever passed): a rate
+ * that passed even once lies inside the range, which is how the node's noise shows. Both ends are kept, and `censored` says when
  * one of them is missing (nothing failed: a lower bound; nothing passed: an upper bound). A
  * censored knee is not a measurement of capacity and must not be fitted as one.
  *
@@ -82,7 +82,7 @@ export interface Knee {
   firstFailingRps: number | null;
   /** achieved req/s of every run at the knee rate */
   repeats: number[];
-  /** capacity lies in [lo, hi): lo the least achieved at the knee, hi the lowest rate that failed every run (null: unbounded) */
+  /** capacity lies in [lo, hi): lo the least achieved at the knee, hi the lowest failing rate above every rate that ever passed (null: unbounded) */
   range: { lo: number; mid: number; hi: number | null } | null;
   censored: Censoring;
   /** (lowest fail − knee) / knee; null without both */
@@ -139,8 +139,10 @@ export function findKnee(steps: StepResult[], slo: Slo = DEFAULT_SLO): Knee {
 
   const repeats = knee ? knee.runs.map((s) => s.achievedRps) : [];
   const perPodTps = knee ? median(repeats) : null;
-  // Rates whose runs disagreed lie inside the range: its top is the lowest rate that failed every run.
-  const alwaysFails = firstFail ? server.find((r) => r.offeredRps >= firstFail.offeredRps && r.runs.every((x) => !x.ok)) : undefined;
+  // Any rate that passed even once may be within capacity: the range's top is the lowest failing
+  // rate above every rate that ever passed.
+  const passedOnce = Math.max(-Infinity, ...server.filter((r) => r.runs.some((x) => x.ok)).map((r) => r.offeredRps));
+  const alwaysFails = firstFail ? server.find((r) => r.offeredRps > passedOnce && r.verdict === 'fail') : undefined;
   const range = knee ? { lo: Math.min(...repeats), mid: perPodTps!, hi: firstFail ? (alwaysFails ?? firstFail).offeredRps : null } : null;
   const bracketRatio = knee && firstFail ? (firstFail.offeredRps - knee.offeredRps) / knee.offeredRps : null;
   const nodeBound = !!firstFail && firstFail.runs.some((s) => s.nodeBound);

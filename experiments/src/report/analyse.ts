@@ -209,13 +209,17 @@ function headline(s: Summary): string[] {
     const pods = row?.uslPrinted && row.uslRange && Number.isFinite(row.uslRange.mid) ? `${row.uslRange.mid} pods` : row?.linearRange ? `${row.linearRange.mid} pods (linear)` : 'unknown pods';
     const b = top.bottleneck;
     const what = b.component === 'service' ? `the service pods themselves (the USL curve tops out at ${r(b.atRps)} req/s)`
-      : `${b.component === 'postgres' ? 'PostgreSQL' : 'Redis'} as deployed, which saturates at ${r(b.atRps)} req/s`;
+      : `${b.component === 'postgres' ? 'PostgreSQL' : 'Redis'}, which as deployed saturates at ${r(b.atRps)} req/s whatever the pod count`;
     out.unshift(`At ${r(top.targetTps)} req/s the first limit is ${what}; PostgreSQL needs ${top.postgresCores ? `${top.postgresCores.mid.toFixed(1)} cores (${top.postgresCores.lo.toFixed(1)}–${top.postgresCores.hi.toFixed(1)})` : '?'} at 70 %, ` +
       `Redis ${top.redisCores ? `${top.redisCores.mid.toFixed(1)} cores${top.redisOneInstanceCarries ? '' : ', more than one Redis thread can give'}` : '?'}; service: ${pods} of ${s.run.profile}` +
       `${top.connections && !top.connections.fits ? `; ${top.connections.needed} DB connections exceed max_connections ${top.connections.max}` : ''}.`);
   }
   const measuredCounts = s.counts.filter((c) => c.status === 'measured').length;
-  if (measuredCounts < 5) out.push(`Only ${measuredCounts} replica count(s) measured: the plan prints no USL extrapolation (5 needed). ${s.run.countsNote ?? ''}`.trim());
+  if (measuredCounts < 5) {
+    const bounds = s.counts.filter((c) => c.status !== 'measured').map((c) => `${c.replicas} (${c.status})`);
+    out.push(`Only ${measuredCounts} replica count(s) measured${bounds.length ? `, and ${bounds.join(', ')} only bounded` : ''}: the plan prints no USL extrapolation (5 needed).` +
+      `${s.run.countsNote ? ` Counts: ${s.run.countsNote}.` : ''}`);
+  }
   return out;
 }
 

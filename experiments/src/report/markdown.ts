@@ -72,7 +72,7 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
     const k = s.knee;
     line(s.perPodTps
       ? `**Per-pod TPS: ${num(s.perPodTps.mid)} req/s, range ${num(s.perPodTps.lo)}–${s.perPodTps.hi === null ? '(no failure seen: a lower bound)' : num(s.perPodTps.hi)}** ` +
-        `(median of ${k.repeats.length} run(s) at ${num(k.kneeOfferedRps!)} req/s: ${k.repeats.map(num).join(', ')}; capacity lies between the least of them and the lowest rate that failed every run` +
+        `(median of ${k.repeats.length} run(s) at ${num(k.kneeOfferedRps!)} req/s: ${k.repeats.map(num).join(', ')}; capacity lies between the least of them and the lowest failing rate above every rate that ever passed` +
         `${k.bracketRatio !== null ? `, a ${pct(k.bracketRatio)} bracket` : ''}).`
       : '**No step met the SLO.**');
     line();
@@ -88,7 +88,7 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
       line(`Counts: ${cell(info.countsNote)}.`);
       line();
     }
-    line('Each count is a search like the one above. Capacity lies in [low, high): low the least achieved at the knee rate, high the lowest rate that failed every run (a rate whose runs disagreed lies inside). A count that never failed or never passed is a bound, shown but not fitted.');
+    line('Each count is a search like the one above. Capacity lies in [low, high): low the least achieved at the knee rate, high the lowest failing rate above every rate that ever passed (a rate that passed even once lies inside). A count that never failed or never passed is a bound, shown but not fitted.');
     line();
     line('| replicas | req/s at the SLO (median) | range low | range high | runs at the knee | steps | status | node-bound |');
     line('|--:|--:|--:|--:|--:|--:|---|---|');
