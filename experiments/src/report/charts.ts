@@ -98,11 +98,16 @@ export function uslChart(points: ScalingPoint[], usl: UslParams & { peakN: numbe
     { n, series: 'USL fit', x: uslThroughput(usl, n) },
     { n, series: 'linear (λN)', x: usl.lambda * n },
   ]);
-  const measured = points.map((p) => ({ n: p.replicas, series: 'measured', x: p.throughputRps }));
-  const yMax = Math.max(...measured.map((m) => m.x), ...curve.filter((c) => c.series === 'USL fit').map((c) => c.x)) * 1.15;
-  const color = { field: 'series', type: 'nominal', title: null, scale: { domain: ['measured', 'USL fit', 'linear (λN)'], range: ['#1f77b4', '#d62728', '#999999'] } } as const;
+  // Censored counts are bounds, not values: drawn apart and never as a throughput of 0.
+  const fitted = points.filter((p) => (p.censored ?? 'none') === 'none' && p.throughputRps > 0);
+  const measured = fitted.map((p) => ({ n: p.replicas, series: 'measured', x: p.throughputRps }));
+  const ranges = fitted.filter((p) => p.lo !== undefined && p.hi).map((p) => ({ n: p.replicas, series: 'measured', x: p.lo!, x2: p.hi! }));
+  const bounds = points.flatMap((p) => (p.censored === 'lower-bound' && p.lo ? [{ n: p.replicas, series: 'bound, not fitted', x: p.lo }]
+    : p.censored === 'no-pass' && p.hi ? [{ n: p.replicas, series: 'bound, not fitted', x: p.hi }] : []));
+  const yMax = Math.max(...measured.map((m) => m.x), ...ranges.map((r) => r.x2), ...bounds.map((b) => b.x), ...curve.filter((c) => c.series === 'USL fit').map((c) => c.x)) * 1.15;
+  const color = { field: 'series', type: 'nominal', title: null, scale: { domain: ['measured', 'USL fit', 'linear (λN)', 'bound, not fitted'], range: ['#1f77b4', '#d62728', '#999999', '#ff7f0e'] } } as const;
   const x = { field: 'n', type: 'quantitative', title: 'replicas', axis: { tickMinStep: 1 } } as const;
-  const y = { field: 'x', type: 'quantitative', title: 'throughput, req/s', scale: { domain: [0, yMax] as number[] } } as const;
+  const y = { field: 'x', type: 'quantitative', title: 'throughput, req/s (bars: measured range)', scale: { domain: [0, yMax] as number[] } } as const;
   return {
     $schema: SCHEMA,
     title: { text: `Throughput per replica count (λ=${fmt(usl.lambda)}, σ=${fmt(usl.sigma)}, κ=${fmt(usl.kappa)})`, subtitle: wrapLines(where) },
@@ -111,7 +116,9 @@ export function uslChart(points: ScalingPoint[], usl: UslParams & { peakN: numbe
     layer: [
       { data: { values: curve.filter((c) => c.series === 'USL fit') }, mark: { type: 'line', clip: true, strokeWidth: 2 }, encoding: { x, y, color } },
       { data: { values: curve.filter((c) => c.series !== 'USL fit') }, mark: { type: 'line', clip: true, strokeDash: [4, 4] }, encoding: { x, y, color } },
+      { data: { values: ranges }, mark: { type: 'rule', strokeWidth: 2 }, encoding: { x, y, y2: { field: 'x2' }, color } },
       { data: { values: measured }, mark: { type: 'point', filled: true, size: 70 }, encoding: { x, y, color } },
+      { data: { values: bounds }, mark: { type: 'point', shape: 'triangle-down', filled: true, size: 90 }, encoding: { x, y, color } },
     ],
   } as TopLevelSpec;
 }

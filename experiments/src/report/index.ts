@@ -35,7 +35,7 @@ export async function writeReport(dir: string): Promise<{ summary: Summary; file
     charts.latency = 'latency.svg';
   }
   if (run.scaling?.length && summary.usl) {
-    write('usl.svg', await renderSvg(uslChart(run.scaling, summary.usl, where)));
+    write('usl.svg', await renderSvg(uslChart(summary.counts, summary.usl, where)));
     charts.usl = 'usl.svg';
   }
   write('summary.json', JSON.stringify(summary, replaceInfinity, 2) + '\n');
