@@ -116,9 +116,9 @@ export function uslChart(points: ScalingPoint[], usl: UslParams & { peakN: numbe
     layer: [
       { data: { values: curve.filter((c) => c.series === 'USL fit') }, mark: { type: 'line', clip: true, strokeWidth: 2 }, encoding: { x, y, color } },
       { data: { values: curve.filter((c) => c.series !== 'USL fit') }, mark: { type: 'line', clip: true, strokeDash: [4, 4] }, encoding: { x, y, color } },
-      { data: { values: ranges }, mark: { type: 'rule', strokeWidth: 2 }, encoding: { x, y, y2: { field: 'x2' }, color } },
+      ...(ranges.length ? [{ data: { values: ranges }, mark: { type: 'rule', strokeWidth: 2 }, encoding: { x, y, y2: { field: 'x2' }, color } }] : []),
       { data: { values: measured }, mark: { type: 'point', filled: true, size: 70 }, encoding: { x, y, color } },
-      { data: { values: bounds }, mark: { type: 'point', shape: 'triangle-down', filled: true, size: 90 }, encoding: { x, y, color } },
+      ...(bounds.length ? [{ data: { values: bounds }, mark: { type: 'point', shape: 'triangle-down', filled: true, size: 90 }, encoding: { x, y, color } }] : []),
     ],
   } as TopLevelSpec;
 }
