@@ -59,6 +59,8 @@ export interface StepResult {
   droppedIterations: number;
   /** the node's CPU over the step; absent where it could not be read */
   node?: NodeShare;
+  /** service containers restarted during the step (a liveness probe that timed out under load) */
+  restarts?: number;
 }
 
 export interface SloVerdict {
@@ -109,7 +111,8 @@ export function checkSlo(step: StepResult, slo: Slo = DEFAULT_SLO): SloVerdict {
   const ratio = step.offeredRps > 0 ? step.achievedRps / step.offeredRps : 0;
   const short = !(ratio >= slo.minAchievedRatio);
   if (short) reasons.push(`achieved ${fmt(ratio * 100)} % of offered < ${fmt(slo.minAchievedRatio * 100)} %`);
-  const generatorBound = short && !slow && !failing && step.achievedRps > 0;
+  if (step.restarts) reasons.push(`${step.restarts} service container restart(s) during the step`);
+  const generatorBound = short && !slow && !failing && !step.restarts && step.achievedRps > 0;
   if (generatorBound) reasons.push('the server kept its latency and errors: the load generator could not send the rate');
   return { ok: reasons.length === 0, generatorBound, nodeBound: step.node ? isNodeBound(step.node) : false, reasons };
 }

@@ -99,6 +99,8 @@ const autoscaling = kc.makeApiClient(AutoscalingV2Api);
 const core = kc.makeApiClient(CoreV1Api);
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const prometheus = new PrometheusClient(prometheusTransport(DEFAULT_PROMETHEUS, kc));
+/** the service's own pods (PostgreSQL, Redis and the Jobs carry app.kubernetes.io/component) */
+const SERVICE_PODS = `app.kubernetes.io/instance=${release},!app.kubernetes.io/component`;
 
 const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 const runId = flags['from-run'] ? flags['from-run'].replace(/\/+$/, '').split('/').at(-1)! : flags['run-id'] ?? `${profile}-${stamp}`;
@@ -169,7 +171,9 @@ async function pinReplicas(n: number, timeoutMs = 300_000) {
 /** One constant-rate step of the saturation script: what was offered, what came back, and when
  *  it ended (k6's last push to Prometheus; read now, while the series is within the lookback). */
 async function step(rate: number): Promise<StepResult & { endS: number | null }> {
+  const restartsBefore = await serviceRestarts();
   const result = await loadtest('saturation', {}, { RATES: String(rate), STEP_SECONDS: String(stepSeconds) });
+  const restarts = (await serviceRestarts()) - restartsBefore;
   const endS = await prometheus.scalar(`max(timestamp(k6_http_reqs_total{testid="${result.testid.replace(/["\\]/g, '')}"}))`).catch(() => null);
   const s = {
     offeredRps: rate,
@@ -177,8 +181,10 @@ async function step(rate: number): Promise<StepResult & { endS: number | null }>
     p95Ms: result.p95.ms,
     errorRate: result.http_req_failed.rate ?? 1,
     droppedIterations: result.metrics.dropped_iterations?.count ?? 0,
+    ...(restarts > 0 ? { restarts } : {}),
     endS,
   };
+  if (restarts > 0) say(`  ${restarts} service container restart(s) during this step: the step fails, and the next one waits for ready pods and a warm-up`);
   say(`  ${rate}/s offered -> ${s.achievedRps}/s, p95 ${s.p95Ms.toFixed(1)} ms, errors ${(100 * s.errorRate).toFixed(2)}%`);
   return s;
 }
@@ -211,8 +217,23 @@ async function search(startRps: number, growth: number, replicas: number): Promi
       for (const w of knee.warnings) say(`  warning: ${w}`);
       return knee;
     }
-    history.push(await step(Math.round(next.offeredRps)));
+    const last = await step(Math.round(next.offeredRps));
+    history.push(last);
+    if (last.restarts) await recover(replicas, Math.round(last.offeredRps / 2));
   }
+}
+
+/** Service containers' restarts so far (kubelet's counts, summed over the service pods). */
+async function serviceRestarts(): Promise<number> {
+  const pods = (await core.listNamespacedPod({ namespace, labelSelector: SERVICE_PODS })).items;
+  return pods.reduce((sum, p) => sum + (p.status?.containerStatuses ?? []).reduce((a, c) => a + (c.restartCount ?? 0), 0), 0);
+}
+
+/** After a restart: ready pods again, then an unjudged warm-up, so the next step does not measure a cold process. */
+async function recover(replicas: number, warmRps: number) {
+  await pinReplicas(replicas);
+  say(`  warm-up after the restart: ${warmRps}/s for 15 s (not judged)`);
+  await loadtest('saturation', {}, { RATES: String(Math.max(1, warmRps)), STEP_SECONDS: '15' });
 }
 
 /**
@@ -355,7 +376,7 @@ async function main() {
   say(`run ${runId}: profile ${profile}, ${facts.node.cpus} CPUs node, results in ${outDir}`);
 
   recorder = new Recorder({
-    kubeConfig: kc, namespace, deployment: release, podSelector: `app.kubernetes.io/instance=${release},!app.kubernetes.io/component`,
+    kubeConfig: kc, namespace, deployment: release, podSelector: SERVICE_PODS,
     // A follow-up run keeps the first run's recording and records beside it.
     // k6's series are those of the replayed scenario only: the saturation runs' gauges linger in
     // Prometheus for minutes after they end (remote write sends no staleness markers).

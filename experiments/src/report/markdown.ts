@@ -116,7 +116,8 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
   if (s.usl) {
     const u = s.usl;
     line(`X(N) = λN / (1 + σ(N−1) + κN(N−1)), bounded least squares on the medians of the measured counts (${u.fittedCounts.join(', ')}). ` +
-      `Ranges: 5th–95th percentile over ${u.ranges.draws} refits, each drawing every count's throughput within its [low, high) range.`);
+      `Ranges: 5th–95th percentile over ${u.ranges.draws} refits, each drawing every count's throughput within its [low, high) range. ` +
+      'The medians sit near the bottom of their ranges (a range runs up to the first rate that failed), so a fitted value can lie below its range.');
     line();
     line('| | fitted | range |');
     line('|---|--:|--:|');

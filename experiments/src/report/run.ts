@@ -60,6 +60,7 @@ const NodeShareSchema = z.object({
 const StepSchema = z.object({
   offeredRps: z.number(), achievedRps: z.number(), p95Ms: z.number(), errorRate: z.number(), droppedIterations: z.number(),
   node: NodeShareSchema.optional(),
+  restarts: z.number().int().min(0).optional(),
 });
 /**
  * One replica count's search. Capacity lies in [lo, hi): lo the least achieved at the knee rate,
