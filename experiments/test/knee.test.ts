@@ -10,6 +10,13 @@ describe('knee search', () => {
     expect(checkSlo({ offeredRps: 100, achievedRps: 96, p95Ms: 199, errorRate: 0.009, droppedIterations: 0 }).ok).to.equal(true);
   });
 
+  it('when a service container restarted during the step, then the step fails even if its figures look fine, and is never generator-bound', () => {
+    const v = checkSlo({ offeredRps: 400, achievedRps: 300, p95Ms: 150, errorRate: 0, droppedIterations: 0, restarts: 1 });
+    expect(v.ok).to.equal(false);
+    expect(v.generatorBound).to.equal(false);
+    expect(v.reasons.join()).to.match(/1 service container restart/);
+  });
+
   it('when p95 is exactly the SLO, then the step fails (p95 must stay below it)', () => {
     expect(checkSlo({ offeredRps: 100, achievedRps: 100, p95Ms: 200, errorRate: 0, droppedIterations: 0 }).ok).to.equal(false);
   });
@@ -76,6 +83,13 @@ describe('knee search', () => {
     expect(next.knee.censored).to.equal('lower-bound');
     expect(next.knee.kneeOfferedRps).to.be.within(1_240 * 0.95, 1_315);
     expect(next.knee.repeats).to.have.length(3);
+  });
+
+  it('when the generator cannot send a rate below the lowest failure, then the search bisects below the generator\'s limit, not the failure', () => {
+    const pod = podAt(1_000_000);
+    const history: StepResult[] = [{ ...pod(1_315), p95Ms: 508 }, pod(1_052), { ...pod(1_184), achievedRps: 1_114 }];
+    const next = nextStep(history, { growth: 1.25 });
+    expect(next).to.deep.include({ done: false, offeredRps: 1118, phase: 'bisect' });
   });
 
   it("when the failing step ran the node out of CPU below the pods' limits, then the knee is node-bound", () => {

@@ -213,7 +213,8 @@ export function nextStep(history: StepResult[], options: Partial<StepSearchOptio
   const pass = knee.kneeOfferedRps;
   const gen = knee.generatorLimitRps;
   // The generator's limit bounds the search like a failure would, but proves nothing about the server.
-  const fail = knee.firstFailingRps ?? gen;
+  const upper = Math.min(knee.firstFailingRps ?? Infinity, gen ?? Infinity);
+  const fail = Number.isFinite(upper) ? upper : null;
 
   if (fail === null) return { done: false, offeredRps: Math.round((pass ?? o.startRps) * o.growth), phase: 'ramp' };
   if (fail <= o.minRps) return done(`failed at the minimum rate ${o.minRps} rps`);

@@ -106,7 +106,7 @@ const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '
 const runId = flags['from-run'] ? flags['from-run'].replace(/\/+$/, '').split('/').at(-1)! : flags['run-id'] ?? `${profile}-${stamp}`;
 if (!/^[\w.-]+$/.test(runId)) fail(`--run-id may hold letters, digits, '.', '_' and '-' only; not '${runId}'`);
 const outDir = flags['from-run'] ? resolve(flags['from-run']) : join(ROOT, 'experiments', 'results', runId);
-mkdirSync(flags['from-run'] ? join(outDir, 'validation') : outDir, { recursive: true });
+mkdirSync(flags['from-run'] ? join(outDir, 'follow-up') : outDir, { recursive: true });
 const started = Date.now();
 const say = (msg: string) => process.stdout.write(`[experiment ${String(Math.round((Date.now() - started) / 1000)).padStart(4)}s] ${msg}\n`);
 
@@ -381,7 +381,7 @@ async function main() {
     // k6's series are those of the replayed scenario only: the saturation runs' gauges linger in
     // Prometheus for minutes after they end (remote write sends no staleness markers).
     testRuns: { namespace: 'loadtest', name: flags.scenario },
-    prometheus, outDir: flags['from-run'] ? join(outDir, 'validation') : outDir, rateWindow: '30s',
+    prometheus, outDir: flags['from-run'] ? join(outDir, 'follow-up') : outDir, rateWindow: '30s',
     onSample: (s) => say(`sample: replicas desired ${s.desiredReplicas ?? '-'} ready ${s.readyReplicas ?? '-'}, ` +
       `${s.rps?.toFixed(1) ?? '-'} req/s, p95 ${s.p95Ms?.toFixed(1) ?? '-'} ms`),
   });
