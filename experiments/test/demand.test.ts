@@ -1,34 +1,38 @@
 import { expect } from 'chai';
-import { componentDemands, systemPlan, type MeasuredStep } from '../src/analysis/demand.js';
+import { componentDemands, systemPlan } from '../src/analysis/demand.js';
+import type { StepResult } from '../src/analysis/knee.js';
 
 /** A step at `x` req/s whose parts spend the given CPU ms per request, plus 0.1 core of idle rest. */
-function step(x: number, ms: { service: number; postgres: number; redis: number }, extra: Partial<MeasuredStep> = {}): MeasuredStep {
+function step(x: number, ms: { service: number; postgres: number; redis: number }): StepResult {
   const c = (m: number) => (m * x) / 1000;
   const node = {
     serviceCores: c(ms.service), postgresCores: c(ms.postgres), redisCores: c(ms.redis), loadgenCores: c(0.2), restCores: 0.1,
     usedCores: c(ms.service + ms.postgres + ms.redis + 0.2) + 0.1, capacityCores: 2, serviceLimitCores: 1,
   };
-  return { offeredRps: x, achievedRps: x, p95Ms: 50, errorRate: 0, droppedIterations: 0, node, replicas: 1, kneeRps: 400, ...extra };
+  return { offeredRps: x, achievedRps: x, p95Ms: 50, errorRate: 0, droppedIterations: 0, node };
 }
 
 describe('whole-system demand', () => {
-  it('when steps carry the node\'s CPU split, then each part\'s CPU per request is U / X over the steps that met the SLO at ≥ half the knee', () => {
-    const steps = [
-      step(100, { service: 9, postgres: 9, redis: 9 }), // below half the knee: not used
-      step(200, { service: 1.8, postgres: 0.9, redis: 0.2 }),
-      step(300, { service: 2, postgres: 1, redis: 0.25 }),
-      step(400, { service: 2.2, postgres: 1.1, redis: 0.3 }),
-      { ...step(450, { service: 9, postgres: 9, redis: 9 }), p95Ms: 900 }, // failed the SLO: not used
-    ];
+  it('when steps carry the node\'s CPU split, then each part\'s CPU per request is the slope of its cores against req/s, its idle use the intercept', () => {
+    const steps = [100, 200, 300, 400].map((x) => step(x, { service: 2, postgres: 1, redis: 0.25 }));
+    steps.push({ ...step(450, { service: 9, postgres: 9, redis: 9 }), p95Ms: 900 }); // failed the SLO: not used
     const d = Object.fromEntries(componentDemands(steps).map((x) => [x.component, x]));
-    expect(d.service.steps).to.equal(3);
+    expect(d.service.steps).to.equal(4);
     expect(d.service.ms.mid).to.be.closeTo(2, 1e-9);
-    expect(d.service.ms.lo).to.be.closeTo(1.8, 1e-9);
-    expect(d.postgres.ms.hi).to.be.closeTo(1.1, 1e-9);
-    expect(d.rest.ms.mid).to.be.closeTo(1000 * 0.1 / 300, 1e-9);
+    expect(d.postgres.ms.mid).to.be.closeTo(1, 1e-9);
+    expect(d.rest.ms.mid).to.be.closeTo(0, 1e-9);
+    expect(d.rest.idleCores).to.be.closeTo(0.1, 1e-9); // the 0.1 core of idle rest is not charged to requests
+    expect(d.service.ms.lo).to.be.closeTo(2, 1e-9); // an exact line has no spread
   });
 
-  const demands = componentDemands([step(300, { service: 2, postgres: 1, redis: 0.25 })]);
+  it('when the cores scatter around the line, then the range widens around the slope', () => {
+    const steps = [100, 200, 300, 400].map((x, i) => step(x, { service: 2 * (1 + (i % 2 ? 0.1 : -0.1)), postgres: 1, redis: 0.25 }));
+    const d = componentDemands(steps).find((x) => x.component === 'service')!;
+    expect(d.ms.lo).to.be.below(d.ms.mid);
+    expect(d.ms.hi).to.be.above(d.ms.mid);
+  });
+
+  const demands = componentDemands([100, 200, 300].map((x) => step(x, { service: 2, postgres: 1, redis: 0.25 })));
   const limits = { postgresLimitCores: 1, redisLimitCores: 0.5, workersPerPod: 1, dbPoolPerWorker: 10, maxConnections: 200 };
 
   it('when planning a target, then PostgreSQL and Redis cores are D·T / 0.7, and the part that saturates first as deployed is named', () => {
@@ -54,8 +58,9 @@ describe('whole-system demand', () => {
     expect(over.advice.join()).to.match(/lower the pool to 6 per worker/).and.match(/pooler/);
   });
 
-  it('when no step has the CPU split, then there are no demands', () => {
+  it('when no step has the CPU split, or fewer than three do, then there are no demands', () => {
     const { node: _n, ...bare } = step(300, { service: 2, postgres: 1, redis: 0.25 });
-    expect(componentDemands([bare as MeasuredStep])).to.deep.equal([]);
+    expect(componentDemands([bare, bare, bare])).to.deep.equal([]);
+    expect(componentDemands([step(100, { service: 2, postgres: 1, redis: 0.25 }), step(200, { service: 2, postgres: 1, redis: 0.25 })])).to.deep.equal([]);
   });
 });

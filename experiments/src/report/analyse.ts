@@ -112,7 +112,7 @@ export function analyseRun(run: RunData): Summary {
     ? hpaAdvice({ perPodTps: perPod, headroom, lagS: spike.lagS, baseTps: spike.baseTps, peakTps: spike.peakTps, rampS: spike.rampS, cpuUtilAtKnee: run.info.cpuUtilAtKnee })
     : null;
   const prospective = run.prospective ? judgeProspective(run.prospective) : null;
-  const demands = componentDemands(counts.flatMap((c) => (c.steps ?? []).map((st) => ({ ...st, replicas: c.replicas, kneeRps: c.censored === 'none' ? c.throughputRps : null }))), slo);
+  const demands = componentDemands(counts.flatMap((c) => (c.steps ?? []) as StepResult[]), slo);
   const system = run.info.system && demands.length
     ? systemPlan({
       targets, demands, limits: run.info.system,

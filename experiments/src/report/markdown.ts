@@ -167,12 +167,12 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
   line('## The whole system: CPU per request and what each shared part needs');
   line();
   if (s.demands.length) {
-    line('Utilisation law: a component busy U cores while X req/s are served spends U / X CPU per request. From every step that met the SLO at ≥ half its count\'s knee, min–max (median):');
+    line('Utilisation law with the idle part apart: a part busy U cores at X req/s is U = U0 + D·X. D (CPU per request) is the slope of a line through every step that met the SLO, U0 its idle use; the range is the slope ± 2 standard errors.');
     line();
-    line('| component | CPU ms per request (median) | range | steps |');
-    line('|---|--:|--:|--:|');
+    line('| component | CPU ms per request | range | idle cores | steps |');
+    line('|---|--:|--:|--:|--:|');
     const names = { service: 'service pods', postgres: 'PostgreSQL', redis: 'Redis', loadgen: 'load generator (k6)', rest: 'the rest of the node' };
-    for (const d of s.demands) line(`| ${names[d.component]} | ${d.ms.mid.toFixed(3)} | ${d.ms.lo.toFixed(3)}–${d.ms.hi.toFixed(3)} | ${d.steps} |`);
+    for (const d of s.demands) line(`| ${names[d.component]} | ${d.ms.mid.toFixed(3)} | ${d.ms.lo.toFixed(3)}–${d.ms.hi.toFixed(3)} | ${d.idleCores.toFixed(2)} | ${d.steps} |`);
     line();
     if (s.systemPlan.length) {
       const lim = info.system!;
