@@ -210,7 +210,9 @@ function headline(s: Summary): string[] {
     const b = top.bottleneck;
     const what = b.component === 'service' ? `the service pods themselves (the USL curve tops out at ${r(b.atRps)} req/s)`
       : `${b.component === 'postgres' ? 'PostgreSQL' : 'Redis'}, which as deployed saturates at ${r(b.atRps)} req/s whatever the pod count`;
-    out.unshift(`At ${r(top.targetTps)} req/s the first limit is ${what}; PostgreSQL needs ${top.postgresCores ? `${top.postgresCores.mid.toFixed(1)} cores (${top.postgresCores.lo.toFixed(1)}–${top.postgresCores.hi.toFixed(1)})` : '?'} at 70 %, ` +
+    // After the bad news (failed checks, node-bound counts), before the figures.
+    const firstGood = s.perPodTps ? out.findIndex((l) => l.startsWith('Per-pod TPS')) : out.length;
+    out.splice(firstGood === -1 ? out.length : firstGood, 0, `At ${r(top.targetTps)} req/s the first limit is ${what}; PostgreSQL needs ${top.postgresCores ? `${top.postgresCores.mid.toFixed(1)} cores (${top.postgresCores.lo.toFixed(1)}–${top.postgresCores.hi.toFixed(1)})` : '?'} at 70 %, ` +
       `Redis ${top.redisCores ? `${top.redisCores.mid.toFixed(1)} cores${top.redisOneInstanceCarries ? '' : ', more than one Redis thread can give'}` : '?'}; service: ${pods} of ${s.run.profile}` +
       `${top.connections && !top.connections.fits ? `; ${top.connections.needed} DB connections exceed max_connections ${top.connections.max}` : ''}.`);
   }
