@@ -78,10 +78,9 @@ export function sampleQueries(t: QueryTarget): SampleQueries {
   const w = t.rateWindow ?? '30s';
   const cw = t.cpuWindowS ?? 60;
   const q = t.quantile ?? 0.95;
-  const pods = `namespace="${esc(t.namespace)}",pod=~"${esc(regexQuote(t.deployment))}-${SAFE}+-${SAFE}{5}"`;
+  const parts = partMatchers(t);
+  const pods = parts.service;
   const k6 = t.testRunName ? `{testrun_name="${esc(t.testRunName)}"}` : '';
-  const ns = `namespace="${esc(t.namespace)}"`;
-  const statefulPod = (suffix: string) => `${ns},pod=~"${esc(regexQuote(t.deployment))}-${suffix}-[0-9]+"`;
   const podCpu = (sel: string) => {
     const c = `container_cpu_usage_seconds_total{${sel},${POD_CGROUP}}`;
     const young = `container_start_time_seconds{${sel},${POD_CGROUP}} > time() - ${cw}`;
@@ -99,9 +98,9 @@ export function sampleQueries(t: QueryTarget): SampleQueries {
     // summing merges the runners exactly.
     k6P95Seconds: `histogram_quantile(${q}, sum(rate(k6_http_req_duration_seconds${k6}[${t.k6Window ?? '15s'}])))`,
     cpuService: podCpu(pods),
-    cpuPostgres: podCpu(t.postgresPods ?? statefulPod('postgresql')),
-    cpuRedis: podCpu(t.redisPods ?? statefulPod('redis')),
-    cpuLoadGen: podCpu(t.loadGenPods ?? 'namespace="loadtest"'),
+    cpuPostgres: podCpu(parts.postgres),
+    cpuRedis: podCpu(parts.redis),
+    cpuLoadGen: podCpu(parts.loadgen),
     cpuNode: `sum(rate(container_cpu_usage_seconds_total{id="/"}[${cw}s]))`,
     // cAdvisor's machine_cpu_cores, else kube-state-metrics' view of the Node object.
     nodeCpuCores: `sum(machine_cpu_cores) or sum(kube_node_status_capacity{resource="cpu"})`,
@@ -129,14 +128,22 @@ function esc(s: string): string {
 
 /** The raw CPU counters of each part, for an exact window (record/counters.ts coresOver). */
 export function cpuCounterSelectors(t: QueryTarget): Record<'service' | 'postgres' | 'redis' | 'loadgen' | 'node', string> {
-  const ns = `namespace="${esc(t.namespace)}"`;
-  const statefulPod = (suffix: string) => `${ns},pod=~"${esc(regexQuote(t.deployment))}-${suffix}-[0-9]+"`;
+  const parts = partMatchers(t);
   const counter = (sel: string) => `container_cpu_usage_seconds_total{${sel},${POD_CGROUP}}`;
   return {
-    service: counter(`${ns},pod=~"${esc(regexQuote(t.deployment))}-${SAFE}+-${SAFE}{5}"`),
-    postgres: counter(t.postgresPods ?? statefulPod('postgresql')),
-    redis: counter(t.redisPods ?? statefulPod('redis')),
-    loadgen: counter(t.loadGenPods ?? 'namespace="loadtest"'),
+    service: counter(parts.service), postgres: counter(parts.postgres), redis: counter(parts.redis), loadgen: counter(parts.loadgen),
     node: 'container_cpu_usage_seconds_total{id="/"}',
+  };
+}
+
+/** Label matchers of each part's pods: the service's by name pattern, the chart's StatefulSets by name. */
+function partMatchers(t: QueryTarget): Record<'service' | 'postgres' | 'redis' | 'loadgen', string> {
+  const ns = `namespace="${esc(t.namespace)}"`;
+  const statefulPod = (suffix: string) => `${ns},pod=~"${esc(regexQuote(t.deployment))}-${suffix}-[0-9]+"`;
+  return {
+    service: `${ns},pod=~"${esc(regexQuote(t.deployment))}-${SAFE}+-${SAFE}{5}"`,
+    postgres: t.postgresPods ?? statefulPod('postgresql'),
+    redis: t.redisPods ?? statefulPod('redis'),
+    loadgen: t.loadGenPods ?? 'namespace="loadtest"',
   };
 }
