@@ -17,6 +17,14 @@ describe('knee search', () => {
     expect(v.reasons.join()).to.match(/1 service container restart/);
   });
 
+  it('when achieved falls short while p95 sits just under the SLO, then the shortfall is the server\'s, not the generator\'s', () => {
+    // 2cpu-2g at 2 replicas: 1,251 offered, 1,174 served at p95 186 ms
+    const v = checkSlo({ offeredRps: 1251, achievedRps: 1174, p95Ms: 186, errorRate: 0, droppedIterations: 0 });
+    expect(v.ok).to.equal(false);
+    expect(v.generatorBound).to.equal(false);
+    expect(checkSlo({ offeredRps: 1251, achievedRps: 1174, p95Ms: 60, errorRate: 0, droppedIterations: 0 }).generatorBound).to.equal(true);
+  });
+
   it('when p95 is exactly the SLO, then the step fails (p95 must stay below it)', () => {
     expect(checkSlo({ offeredRps: 100, achievedRps: 100, p95Ms: 200, errorRate: 0, droppedIterations: 0 }).ok).to.equal(false);
   });
