@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -42,6 +42,7 @@ describe('recorder sample: node CPU split and client p95', () => {
     });
     const s = await rec.sampleNow();
     expect(readSamplesCsv(rec.samplesPath)).to.deep.equal([s]);
+    rmSync(outDir, { recursive: true, force: true });
     return s;
   };
 

@@ -242,6 +242,7 @@ async function recover(replicas: number, warmRps: number) {
  * The step ends at `endS` (step()) and lasts `stepSeconds`.
  */
 const MARGIN_S = 30;
+let capacityCores: number | null = null;
 async function stepNodeShare(endS: number | null, replicas: number): Promise<NodeShare> {
   if (endS === null) throw new Error('the step\'s k6 series was not found in Prometheus');
   const startS = endS - stepSeconds;
@@ -266,7 +267,8 @@ async function stepNodeShare(endS: number | null, replicas: number): Promise<Nod
   };
   const [serviceCores, postgresCores, redisCores, loadgenCores, usedCores] = await Promise.all(
     (['service', 'postgres', 'redis', 'loadgen', 'node'] as const).map(cores));
-  const capacityCores = await prometheus.scalar(sampleQueries({ namespace, deployment: release }).nodeCpuCores);
+  // The node(s)' CPU capacity does not change during a run: asked once.
+  capacityCores ??= await prometheus.scalar(sampleQueries({ namespace, deployment: release }).nodeCpuCores);
   if (capacityCores === null) throw new Error('no node CPU capacity in Prometheus');
   return {
     serviceCores, postgresCores, redisCores, loadgenCores, usedCores, capacityCores,
