@@ -99,7 +99,7 @@ test-e2e: deps ## On a real local cluster (built from source if needed): smoke, 
 ##@ Experiments
 
 .PHONY: test-experiments
-test-experiments: deps ## The analysis (USL fit, knee, HPA reaction, plan) and report tests on synthetic data
+test-experiments: deps ## The analysis (USL fit, step search, hold-out and prospective checks, demand, HPA reaction, plan) and report tests on synthetic data
 	npm run --silent -w experiments test
 
 .PHONY: experiment
