@@ -20,6 +20,8 @@ SIZE ?= small
 # make experiment: the target TPS values to plan for. SCENARIO (replayed with the HPA on) and the k6
 # SCALE (1 = the reports' full size; 0.1 fits next to the app on a 2-core node) are k6-operator.mk's.
 TARGET_TPS ?= 1000,10000,30000
+# The steps' request mix: sale (the ticket-sale mix) or points (every request a PostgreSQL read).
+MIX ?= sale
 # On the local single node, requests are lowered so several replicas fit; limits stay the profile's.
 # The report names this: the HPA's utilisation target is then a share of the lowered request.
 EXPERIMENT_HELM_ARGS ?= --set seed.enabled=true $(if $(filter current,$(CLUSTER)),,--set resources.requests.cpu=200m --set resources.requests.memory=256Mi) $(SYSTEM_HELM_ARGS)
@@ -103,7 +105,7 @@ test-experiments: deps ## The analysis (USL fit, step search, hold-out and prosp
 	npm run --silent -w experiments test
 
 .PHONY: experiment
-experiment: deps ## From nothing to a report: cluster, images, chart with PROFILE, load, recording, analysis [SCENARIO=] [TARGET_TPS=] [CLUSTER=current] [DB_CPU= DB_MEMORY= REDIS_CPU= REDIS_MEMORY= DB_POOL= DB_MAX_CONNECTIONS=]
+experiment: deps ## From nothing to a report: cluster, images, chart with PROFILE, load, recording, analysis [SCENARIO=] [TARGET_TPS=] [MIX=sale|points] [CLUSTER=current] [DB_CPU= DB_MEMORY= REDIS_CPU= REDIS_MEMORY= DB_POOL= DB_MAX_CONNECTIONS=]
 	@[[ -n "$(PROFILE)" ]] || { echo "PROFILE is required, e.g. make experiment PROFILE=2cpu-2g (profiles: $(CHART_PROFILES))" >&2; exit 2; }
 	@[[ -f charts/booking/profiles/$(PROFILE).yaml ]] || { echo "unknown profile '$(PROFILE)'. Available: $(CHART_PROFILES)" >&2; exit 2; }
 	$(MAKE) --no-print-directory tools
@@ -111,7 +113,7 @@ experiment: deps ## From nothing to a report: cluster, images, chart with PROFIL
 	$(MAKE) --no-print-directory image
 	k6-operator/scripts/build-images.sh k6 k6-starter
 	$(MAKE) --no-print-directory deploy PROFILE=$(PROFILE) HELM_ARGS="$(EXPERIMENT_HELM_ARGS) $(HELM_ARGS)"
-	npx --no-install tsx experiments/src/cli/experiment.ts --profile $(PROFILE) --scenario $(SCENARIO) \
+	npx --no-install tsx experiments/src/cli/experiment.ts --profile $(PROFILE) --scenario $(SCENARIO) --mix $(MIX) \
 	  --targets $(TARGET_TPS) --scale $(SCALE) --cluster $(CLUSTER) --namespace $(NAMESPACE) --release $(RELEASE) \
 	  $(if $(SKIP),--skip $(SKIP)) $(if $(SPIKE_SCALE),--spike-scale $(SPIKE_SCALE)) $(if $(RUN_ID),--run-id $(RUN_ID)) $(EXPERIMENT_ARGS)
 

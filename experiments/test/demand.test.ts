@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import { componentDemands, systemPlan } from '../src/analysis/demand.js';
+import { ceilingCheck, componentDemands, systemPlan } from '../src/analysis/demand.js';
 import type { StepResult } from '../src/analysis/knee.js';
 
-/** A step at `x` req/s whose parts spend the given CPU ms per request, plus 0.1 core of idle rest. */
-function step(x: number, ms: { service: number; postgres: number; redis: number }): StepResult {
+/** A step at `x` req/s whose parts spend the given CPU ms per request, plus 0.1 core of idle rest and `pgIdle` of idle PostgreSQL. */
+function step(x: number, ms: { service: number; postgres: number; redis: number }, pgIdle = 0): StepResult {
   const c = (m: number) => (m * x) / 1000;
   const node = {
-    serviceCores: c(ms.service), postgresCores: c(ms.postgres), redisCores: c(ms.redis), loadgenCores: c(0.2), restCores: 0.1,
+    serviceCores: c(ms.service), postgresCores: c(ms.postgres) + pgIdle, redisCores: c(ms.redis), loadgenCores: c(0.2), restCores: 0.1,
     usedCores: c(ms.service + ms.postgres + ms.redis + 0.2) + 0.1, capacityCores: 2, serviceLimitCores: 1,
   };
   return { offeredRps: x, achievedRps: x, p95Ms: 50, errorRate: 0, droppedIterations: 0, node };
@@ -56,6 +56,47 @@ describe('whole-system demand', () => {
     expect(ok.connections).to.deep.equal({ needed: 190, max: 200, fits: true });
     expect(over.connections).to.deep.equal({ needed: 300, max: 200, fits: false });
     expect(over.advice.join()).to.match(/lower the pool to 6 per worker/).and.match(/pooler/);
+  });
+
+  it('when PostgreSQL idles at some CPU, then its ceiling is the limit left after the idle part, over D', () => {
+    const idling = componentDemands([100, 200, 300].map((x) => step(x, { service: 2, postgres: 1, redis: 0.25 }, 0.05)));
+    const [row] = systemPlan({ targets: [1_000], demands: idling, limits, serviceReplicas: [5], serviceCeilingRps: Infinity });
+    expect(row.bottleneck!.component).to.equal('postgres');
+    expect(row.bottleneck!.atRps).to.be.closeTo(950, 1e-6); // (1 − 0.05) cores / 1 ms
+  });
+
+  describe('ceiling check', () => {
+    // One pod holds 300 req/s; PostgreSQL spends 1 ms per request under a 0.45-core limit: the system tops out at 450.
+    const onePod = { replicas: 1, throughputRps: 300, censored: 'none' as const, steps: [75, 150, 225, 300].map((x) => step(x, { service: 3, postgres: 1, redis: 0.1 })) };
+    const dbLimited = { ...limits, postgresLimitCores: 0.45 };
+    const count = (replicas: number, throughputRps: number) => ({ replicas, throughputRps, censored: 'none' as const });
+
+    it('when the counts past the predicted ceiling plateau at it, then the check passes and adding pods gains nothing', () => {
+      const [c] = ceilingCheck([onePod, count(2, 440), count(3, 455), count(4, 448)], dbLimited);
+      expect(c.component).to.equal('postgres');
+      expect(c.predictedRps.mid).to.be.closeTo(450, 1e-6);
+      expect(c.beyond.map((b) => b.replicas)).to.deep.equal([2, 3, 4]);
+      expect(c.observedRps).to.equal(448);
+      expect(c.withinTolerance).to.equal(true);
+      expect(c.gain).to.be.closeTo(8 / 440, 1e-9);
+    });
+
+    it('when the plateau sits far below the prediction, then the check fails with its size', () => {
+      const [c] = ceilingCheck([onePod, count(2, 310), count(3, 300)], dbLimited);
+      expect(c.error).to.be.closeTo(305 / 450 - 1, 1e-9);
+      expect(c.withinTolerance).to.equal(false);
+    });
+
+    it('when no count reaches past the ceiling, or the one-replica point is censored, then there is nothing to check', () => {
+      expect(ceilingCheck([onePod, count(2, 440)], limits)).to.deep.equal([]); // 1 core: 1,000 req/s, past 2 × 300
+      expect(ceilingCheck([{ ...onePod, censored: 'lower-bound' }, count(2, 440)], dbLimited)).to.deep.equal([]);
+    });
+
+    it('when a count past the ceiling was only bounded, then it is listed but not taken as the plateau', () => {
+      const [c] = ceilingCheck([onePod, { ...count(2, 430), censored: 'lower-bound' }, count(3, 470)], dbLimited);
+      expect(c.beyond.map((b) => b.censored)).to.deep.equal(['lower-bound', 'none']);
+      expect(c.observedRps).to.equal(470);
+    });
   });
 
   it('when no step has the CPU split, or fewer than three do, then there are no demands', () => {

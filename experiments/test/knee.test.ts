@@ -55,8 +55,8 @@ describe('knee search', () => {
       expect(k.range!.lo).to.be.at.most(capacity);
       expect(k.range!.hi).to.be.above(capacity);
       expect(k.warnings).to.deep.equal([]);
-      expect(history.length).to.be.at.most(16);
-      expect([...phases]).to.include.members(['ramp', 'bisect', 'repeat']);
+      expect(history.length).to.be.at.most(24);
+      expect([...phases]).to.include.members(['ramp', 'confirm', 'bisect', 'repeat']);
     });
   }
 
@@ -68,6 +68,28 @@ describe('knee search', () => {
     expect(knee.warnings.join()).to.match(/repeats disagreed at 390/);
     // 390 passed once: the capacity may be above it, so the range runs to 410, which failed every run
     expect(knee.range).to.deep.equal({ lo: 370 * 0.995, mid: 370 * 0.995, hi: 410 });
+  });
+
+  it('when one run fails by chance far below capacity, then the search re-offers that rate and, once most runs pass, climbs past it', () => {
+    const pod = podAt(400);
+    let fluked = false;
+    const flaky = (rps: number): StepResult => {
+      if (rps === 200 && !fluked) { fluked = true; return { ...pod(rps), p95Ms: 240 }; }
+      return pod(rps);
+    };
+    const { next, history } = drive(flaky);
+    if (!next.done) throw new Error('unreachable');
+    expect(history.filter((h) => h.offeredRps === 200)).to.have.length(3);
+    expect(next.knee.kneeOfferedRps).to.be.within(380, 400);
+    expect(next.knee.warnings.join()).to.match(/repeats disagreed at 200/);
+  });
+
+  it('when two of the three runs at the knee rate pass, then the rate passes and the failing run still bounds the range from below', () => {
+    const pod = podAt(400);
+    const knee = findKnee([pod(370), pod(390), { ...pod(390), p95Ms: 230, achievedRps: 380 }, pod(390), pod(410), pod(410)]);
+    expect(knee.kneeOfferedRps).to.equal(390);
+    expect(knee.repeats).to.have.length(3);
+    expect(knee.range).to.deep.include({ lo: 380, hi: 410 });
   });
 
   it('when the load generator cannot send the rate while the server keeps its SLO, then the search stops with a lower bound and names the limit', () => {

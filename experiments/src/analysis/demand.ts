@@ -5,6 +5,8 @@
  *   DEFAULT_MAX_UTILISATION = 0.7
  *   componentDemands(steps: StepResult[]): Demand[]
  *   systemPlan(input: SystemPlanInput): SystemPlanRow[]
+ *   saturationRps(limitCores: number, demand: Demand): Range
+ *   ceilingCheck(counts: CountPoint & { steps?: StepResult[] }[], limits: SystemLimits): CeilingCheck[]
  *
  * Utilisation law, with the idle part apart: a component busy U cores while the system serves
  * X req/s is U = U0 + D·X, so D, the CPU-seconds per request, is the slope of a straight line
@@ -15,10 +17,16 @@
  * For a target T, a component needs D·T / u cores to run at utilisation u. Redis runs commands on
  * one thread: past one core no Redis instance carries the target, whatever its limit. The database
  * connections are replicas × workers × pool against max_connections. The first bottleneck is the
- * component whose current limit is reached at the lowest rate (limit / D).
+ * component whose current limit is reached at the lowest rate, (limit − U0) / D.
+ *
+ * ceilingCheck() tests that claim where it can fail: with the demands of the one-replica steps
+ * alone it predicts the rate where a shared part's limit caps the system, then compares it with
+ * what the larger counts measured. Counts whose linear capacity (N × one pod's) lies past that
+ * ceiling must all plateau at it; the check passes when their median is within ±10 % of it.
  */
 
-import { checkSlo, DEFAULT_SLO, type NodeShare, type Slo, type StepResult } from './knee.js';
+import type { CountPoint } from './capacity.js';
+import { checkSlo, DEFAULT_SLO, median, type NodeShare, type Slo, type StepResult } from './knee.js';
 
 export const DEFAULT_MAX_UTILISATION = 0.7;
 
@@ -26,6 +34,12 @@ export type Component = 'service' | 'postgres' | 'redis' | 'loadgen' | 'rest';
 const FIELDS: Record<Component, keyof NodeShare> = {
   service: 'serviceCores', postgres: 'postgresCores', redis: 'redisCores', loadgen: 'loadgenCores', rest: 'restCores',
 };
+
+interface Range {
+  lo: number;
+  mid: number;
+  hi: number;
+}
 
 export interface Demand {
   component: Component;
@@ -100,8 +114,7 @@ export function systemPlan(i: SystemPlanInput): SystemPlanRow[] {
   const redis = demand('redis');
   const saturates = [
     { component: 'service' as const, atRps: i.serviceCeilingRps },
-    ...(pg && i.limits.postgresLimitCores ? [{ component: 'postgres' as const, atRps: (i.limits.postgresLimitCores * 1000) / pg.ms.mid }] : []),
-    ...(redis ? [{ component: 'redis' as const, atRps: (Math.min(1, i.limits.redisLimitCores ?? 1) * 1000) / redis.ms.mid }] : []),
+    ...sharedCeilings(i.demands, i.limits).map((c) => ({ component: c.component, atRps: c.atRps.mid })),
   ].filter((s) => Number.isFinite(s.atRps));
   const bottleneck = saturates.length ? saturates.reduce((a, b) => (b.atRps < a.atRps ? b : a)) : null;
 
@@ -123,6 +136,64 @@ export function systemPlan(i: SystemPlanInput): SystemPlanRow[] {
       advice.push(`PostgreSQL needs ${round2(postgresCores.mid)} cores at ${Math.round(u * 100)} % (its limit is ${i.limits.postgresLimitCores})`);
     }
     return { targetTps, postgresCores, redisCores, redisOneInstanceCarries, connections, bottleneck, advice };
+  });
+}
+
+/** The rate where a part's CPU limit is used up, (limit − idle) / D; the range from D's. */
+export function saturationRps(limitCores: number, d: Demand): Range {
+  const free = Math.max(0, limitCores - Math.max(0, d.idleCores));
+  const at = (ms: number) => (ms > 0 ? (free * 1000) / ms : Infinity);
+  return { lo: at(d.ms.hi), mid: at(d.ms.mid), hi: at(d.ms.lo) };
+}
+
+/** PostgreSQL at its CPU limit, Redis at its limit or its one thread, whichever comes first. */
+function sharedCeilings(demands: Demand[], limits: SystemLimits): Array<{ component: 'postgres' | 'redis'; limitCores: number; atRps: Range }> {
+  const pg = demands.find((d) => d.component === 'postgres');
+  const redis = demands.find((d) => d.component === 'redis');
+  const redisCores = Math.min(1, limits.redisLimitCores ?? 1);
+  return [
+    ...(pg && limits.postgresLimitCores ? [{ component: 'postgres' as const, limitCores: limits.postgresLimitCores, atRps: saturationRps(limits.postgresLimitCores, pg) }] : []),
+    ...(redis ? [{ component: 'redis' as const, limitCores: redisCores, atRps: saturationRps(redisCores, redis) }] : []),
+  ];
+}
+
+export const CEILING_TOLERANCE = 0.1;
+
+export interface CeilingCheck {
+  component: 'postgres' | 'redis';
+  limitCores: number;
+  /** predicted from the one-replica steps only, before any larger count ran */
+  predictedRps: Range;
+  /** one pod's throughput at the SLO, which sets the counts that must plateau */
+  onePodRps: number;
+  /** the counts whose N × one pod lies past the predicted ceiling, as measured */
+  beyond: Array<{ replicas: number; throughputRps: number; censored: string }>;
+  /** median of the measured `beyond` counts; null when none of them was measured */
+  observedRps: number | null;
+  /** (observed − predicted) / predicted */
+  error: number | null;
+  withinTolerance: boolean | null;
+  /** (largest count − smallest count) / smallest, over the measured `beyond` counts: adding pods past the ceiling should gain nothing */
+  gain: number | null;
+}
+
+/** Predicted vs observed plateau for every shared part whose predicted ceiling some measured count passed. */
+export function ceilingCheck(counts: Array<CountPoint & { steps?: StepResult[] }>, limits: SystemLimits, slo: Slo = DEFAULT_SLO): CeilingCheck[] {
+  const one = counts.find((c) => c.replicas === 1);
+  if (!one?.steps?.length || (one.censored ?? 'none') !== 'none' || !(one.throughputRps > 0)) return [];
+  const demands = componentDemands(one.steps, slo);
+  return sharedCeilings(demands, limits).flatMap(({ component, limitCores, atRps }) => {
+    if (!Number.isFinite(atRps.mid)) return [];
+    const beyond = counts
+      .filter((c) => c.replicas * one.throughputRps > atRps.mid)
+      .sort((a, b) => a.replicas - b.replicas)
+      .map((c) => ({ replicas: c.replicas, throughputRps: c.throughputRps, censored: c.censored ?? 'none' }));
+    if (!beyond.some((c) => c.replicas > 1)) return [];
+    const measured = beyond.filter((c) => c.censored === 'none' && c.throughputRps > 0);
+    const observedRps = measured.length ? median(measured.map((c) => c.throughputRps)) : null;
+    const error = observedRps === null ? null : (observedRps - atRps.mid) / atRps.mid;
+    const gain = measured.length >= 2 ? (measured.at(-1)!.throughputRps - measured[0].throughputRps) / measured[0].throughputRps : null;
+    return [{ component, limitCores, predictedRps: atRps, onePodRps: one.throughputRps, beyond, observedRps, error, withinTolerance: error === null ? null : Math.abs(error) <= CEILING_TOLERANCE, gain }];
   });
 }
 

@@ -44,6 +44,8 @@ const { values: flags } = parseArgs({
   options: {
     profile: { type: 'string' },
     scenario: { type: 'string', default: 'normal-plus-spike' },
+    /** the steps' request mix (k6-operator/scripts/saturation.js MIX): sale, or points (PostgreSQL-bound) */
+    mix: { type: 'string', default: 'sale' },
     targets: { type: 'string', default: '1000,10000,30000' },
     scale: { type: 'string', default: '0.1' },
     /** SCALE for the spike phase: 'auto' sizes it from the per-pod TPS (spikeScale below) */
@@ -85,6 +87,8 @@ if (onlyCounts?.some((n) => !(Number.isInteger(n) && n >= 1))) fail(`--counts ta
 const repeats = Number(flags.repeats);
 if (!(Number.isInteger(repeats) && repeats >= 1)) fail(`--repeats takes a whole number ≥ 1, not '${flags.repeats}'`);
 const stepSeconds = Number(flags['step-seconds']);
+const MIXES = ['sale', 'points'] as const;
+const mix = MIXES.find((m) => m === flags.mix) ?? fail(`--mix takes ${MIXES.join(' or ')}, not '${flags.mix}'`);
 const { namespace, release } = flags;
 
 const kc = new KubeConfig();
@@ -172,7 +176,7 @@ async function pinReplicas(n: number, timeoutMs = 300_000) {
  *  it ended (k6's last push to Prometheus; read now, while the series is within the lookback). */
 async function step(rate: number): Promise<StepResult & { endS: number | null }> {
   const restartsBefore = await serviceRestarts();
-  const result = await loadtest('saturation', {}, { RATES: String(rate), STEP_SECONDS: String(stepSeconds) });
+  const result = await loadtest('saturation', {}, { RATES: String(rate), STEP_SECONDS: String(stepSeconds), MIX: mix });
   const restarts = (await serviceRestarts()) - restartsBefore;
   const endS = await prometheus.scalar(`max(timestamp(k6_http_reqs_total{testid="${result.testid.replace(/["\\]/g, '')}"}))`).catch(() => null);
   const s = {
@@ -207,6 +211,8 @@ async function addNodeShares(steps: Array<StepResult & { endS: number | null }>,
 /** The ramp-bisect-repeat search of analysis/knee.ts from `startRps`, its steps with the node's CPU split. */
 async function search(startRps: number, growth: number, replicas: number): Promise<Knee> {
   const history: Array<StepResult & { endS: number | null }> = [];
+  // The first judged step must not meet a cold process (JIT, empty pools and caches).
+  await warmUp(startRps);
   for (;;) {
     const next = nextStep(history, { startRps, growth, repeats });
     if (next.done) {
@@ -232,8 +238,12 @@ async function serviceRestarts(): Promise<number> {
 /** After a restart: ready pods again, then an unjudged warm-up, so the next step does not measure a cold process. */
 async function recover(replicas: number, warmRps: number) {
   await pinReplicas(replicas);
-  say(`  warm-up after the restart: ${warmRps}/s for 15 s (not judged)`);
-  await loadtest('saturation', {}, { RATES: String(Math.max(1, warmRps)), STEP_SECONDS: '15' });
+  await warmUp(warmRps);
+}
+
+async function warmUp(rps: number) {
+  say(`  warm-up: ${Math.round(rps)}/s for 15 s (not judged)`);
+  await loadtest('saturation', {}, { RATES: String(Math.max(1, Math.round(rps))), STEP_SECONDS: '15', MIX: mix });
 }
 
 /**
@@ -359,10 +369,11 @@ async function main() {
   limitCores = cpuCores(container?.resources?.limits?.cpu) ?? 0;
   info = {
     runId,
-    command: `make experiment PROFILE=${profile}${flags.cluster === 'current' ? ' CLUSTER=current' : ''}`,
+    command: `make experiment PROFILE=${profile}${mix === 'sale' ? '' : ` MIX=${mix}`}${flags.cluster === 'current' ? ' CLUSTER=current' : ''}`,
     createdAt: new Date(started).toISOString(),
     profile,
     scenario: flags.scenario,
+    mix,
     node: facts.node,
     sharedWith: facts.sharedWith,
     versions: {
@@ -550,8 +561,7 @@ async function validate(scaling: CountRecord[], hpaRange: { minReplicas: number;
     }
     recorder.mark('phase.validate', { replicas: n, targetTps: target.targetTps });
     // Pods that just started run cold code: a short unjudged step at half the rate first.
-    say(`  warm-up: ${Math.round(target.targetTps / 2)}/s for 15 s (not judged)`);
-    await loadtest('saturation', {}, { RATES: String(Math.round(target.targetTps / 2)), STEP_SECONDS: '15' });
+    await warmUp(target.targetTps / 2);
     const [observed] = await addNodeShares([await step(target.targetTps)], n);
     const verdict = checkSlo(observed);
     runs.push({ replicas: n, ran: true, observedRps: observed.achievedRps, p95Ms: observed.p95Ms, errorRate: observed.errorRate, metSlo: verdict.ok, nodeBound: verdict.nodeBound });

@@ -8,7 +8,7 @@
  * measured counts' brackets (usl.ts uslRanges). Censored counts are listed, never fitted.
  */
 
-import { componentDemands, systemPlan, type Demand, type SystemPlanRow } from '../analysis/demand.js';
+import { CEILING_TOLERANCE, ceilingCheck, componentDemands, systemPlan, type CeilingCheck, type Demand, type SystemPlanRow } from '../analysis/demand.js';
 import { countPoint, fitPoints, holdOut, planRanges, type HoldOut, type PlanRange } from '../analysis/capacity.js';
 import { DEFAULT_SLO, findKnee, type Knee, type Slo, type StepResult } from '../analysis/knee.js';
 import { DEFAULT_HEADROOM, DEFAULT_TARGETS, hpaAdvice, planReplicas, prewarmReplicas, type HpaAdvice, type PlanRow } from '../analysis/plan.js';
@@ -59,6 +59,8 @@ export interface Summary {
   demands: Demand[];
   /** PostgreSQL, Redis and connections per target, and the first bottleneck; empty without demands or run.json's system */
   systemPlan: SystemPlanRow[];
+  /** a shared part's predicted ceiling (from the one-replica steps) against the counts measured past it */
+  ceilings: CeilingCheck[];
   reaction: Reaction | null;
   /** the spike re-run with the advised HPA settings; null when it did not run */
   reactionAdvised: Reaction | null;
@@ -120,6 +122,7 @@ export function analyseRun(run: RunData): Summary {
       serviceCeilingRps: usl && measured.length >= 5 ? usl.ceilingX : Infinity,
     })
     : [];
+  const ceilings = run.info.system ? ceilingCheck(counts.map((c) => ({ ...c, steps: c.steps as StepResult[] | undefined })), run.info.system, slo) : [];
   if (!demands.length) warnings.push('no step carries the node\'s CPU split: no per-component demand, no whole-system plan');
 
   if (!knee) warnings.push('no saturation results: no per-pod TPS, no linear plan');
@@ -142,6 +145,7 @@ export function analyseRun(run: RunData): Summary {
     plan,
     demands,
     systemPlan: system,
+    ceilings,
     reaction,
     reactionAdvised,
     hpaAdvice: advice,
@@ -195,6 +199,9 @@ function headline(s: Summary): string[] {
     out.push(`The USL prediction FAILED its hold-out check: fitted on ${s.holdOut.fitCounts.join(', ')} replicas it predicted ${r(s.holdOut.predictedRps)} req/s at ${s.holdOut.heldOutN}, ` +
       `${r(s.holdOut.observedRps)} were measured (${signed(s.holdOut.errorPct)} %, allowed ±${s.holdOut.tolerancePct} %). Treat every USL replica count below as unproven.`);
   }
+  for (const c of s.ceilings.filter((x) => x.withinTolerance === false)) {
+    out.push(`The ${partName(c.component)} ceiling check FAILED: predicted ${r(c.predictedRps.mid)} req/s from one replica's steps, ${r(c.observedRps!)} measured past it (${signed(c.error! * 100)} %, allowed ±${CEILING_TOLERANCE * 100} %).`);
+  }
   if (s.prospective && s.prospective.verdict !== 'confirmed') out.push(`The prospective check was ${s.prospective.verdict.toUpperCase()}: ${s.prospective.why}.`);
   const nodeBound = s.counts.filter((c) => c.nodeBound).map((c) => c.replicas);
   if (nodeBound.length) out.push(`Node-bound at ${nodeBound.join(', ')} replica(s): the node ran out of CPU before the pods reached their limits, so those figures are this node's, not the profile's.`);
@@ -203,6 +210,9 @@ function headline(s: Summary): string[] {
   }
   if (s.holdOut?.pass) out.push(`The USL fit on ${s.holdOut.fitCounts.join(', ')} replicas predicted ${s.holdOut.heldOutN} replicas within ${Math.abs(Math.round(s.holdOut.errorPct * 10) / 10)} % (allowed ±${s.holdOut.tolerancePct} %).`);
   if (s.prospective?.verdict === 'confirmed') out.push(`Prospective check confirmed: ${s.prospective.why}.`);
+  for (const c of s.ceilings.filter((x) => x.withinTolerance)) {
+    out.push(`${partName(c.component)} caps the system as predicted: ${r(c.predictedRps.mid)} req/s from one replica's steps, ${r(c.observedRps!)} measured at ${c.beyond.map((b) => b.replicas).join(', ')} replicas (${signed(c.error! * 100)} %).`);
+  }
   const top = s.systemPlan.at(-1);
   if (top?.bottleneck) {
     const row = s.plan.find((p) => p.targetTps === top.targetTps);
@@ -223,6 +233,10 @@ function headline(s: Summary): string[] {
       `${s.run.countsNote ? ` Counts: ${s.run.countsNote}.` : ''}`);
   }
   return out;
+}
+
+function partName(c: 'postgres' | 'redis'): string {
+  return c === 'postgres' ? 'PostgreSQL' : 'Redis';
 }
 
 function r(v: number): string {

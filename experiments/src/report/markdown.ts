@@ -7,6 +7,7 @@
  */
 
 import { checkSlo, type SloVerdict, type StepResult } from '../analysis/knee.js';
+import { CEILING_TOLERANCE } from '../analysis/demand.js';
 import type { Reaction } from '../analysis/reaction.js';
 import type { Range } from '../analysis/usl.js';
 import type { RunData, RunInfo } from './run.js';
@@ -41,6 +42,7 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
   line('|---|---|');
   line(`| profile | ${cell(info.profile)} |`);
   line(`| scenario | ${cell(info.scenario)} |`);
+  line(`| step mix | ${info.mix === 'points' ? 'points: every request a points-balance read (PostgreSQL-bound)' : 'sale: token issue, status polls, dates, seat maps'} |`);
   line(`| run started | ${cell(info.createdAt)} |`);
   line(`| SLO | p95 < ${s.slo.p95Ms} ms, errors < ${pct(s.slo.maxErrorRate)}, achieved ≥ ${pct(s.slo.minAchievedRatio)} of offered |`);
   line(`| headroom | ${pct(s.headroom)} |`);
@@ -188,6 +190,23 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
     }
   } else line('_No step carries the node\'s CPU split: no per-component demand._');
   line();
+  for (const c of s.ceilings) {
+    const name = c.component === 'postgres' ? 'PostgreSQL' : 'Redis';
+    line(`### Ceiling check: ${name} at its ${c.limitCores}-core limit`);
+    line();
+    line(`Predicted from the one-replica steps alone (before any larger count ran): the system tops out at **${int(c.predictedRps.mid)} req/s** (${int(c.predictedRps.lo)}–${inf(c.predictedRps.hi)}), where ${name} uses its limit. ` +
+      `One pod serves ${int(c.onePodRps)} req/s, so every count whose N × ${int(c.onePodRps)} lies past the ceiling should plateau there.`);
+    line();
+    line('| replicas | N × one pod | measured req/s | status |');
+    line('|--:|--:|--:|---|');
+    for (const b of c.beyond) line(`| ${b.replicas} | ${int(b.replicas * c.onePodRps)} | ${b.censored === 'none' ? int(b.throughputRps) : '—'} | ${b.censored === 'none' ? 'measured' : b.censored} |`);
+    line();
+    line(c.observedRps === null ? '_None of these counts was measured: the prediction is untested._'
+      : `Observed plateau (median of those counts) **${int(c.observedRps)} req/s**: ${c.error! >= 0 ? '+' : ''}${(c.error! * 100).toFixed(1)} % against the prediction, ` +
+        `${c.withinTolerance ? '**within**' : '**outside**'} ±${CEILING_TOLERANCE * 100} %.` +
+        (c.gain === null ? '' : ` From ${c.beyond.filter((b) => b.censored === 'none')[0].replicas} to ${c.beyond.filter((b) => b.censored === 'none').at(-1)!.replicas} replicas the throughput changed ${c.gain >= 0 ? '+' : ''}${(c.gain * 100).toFixed(1)} %.`));
+    line();
+  }
 
   line(`## HPA reaction (${cell(info.scenario)}, HPA on)`);
   line();

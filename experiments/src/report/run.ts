@@ -28,6 +28,8 @@ export const RunInfoSchema = z.object({
   createdAt: z.string(),
   profile: z.string().min(1),
   scenario: z.string().min(1),
+  /** the steps' request mix (saturation.js MIX); runs before it existed used 'sale' */
+  mix: z.enum(['sale', 'points']).default('sale'),
   node: z.object({
     cpus: z.number().positive(),
     memoryGiB: z.number().positive(),
