@@ -20,6 +20,8 @@ SIZE ?= small
 # make experiment: the target TPS values to plan for. SCENARIO (replayed with the HPA on) and the k6
 # SCALE (1 = the reports' full size; 0.1 fits next to the app on a 2-core node) are k6-operator.mk's.
 TARGET_TPS ?= 1000,10000,30000
+# Optional prices (one core for an hour, one GiB for an hour): the plan and the sweep are then priced.
+PRICE_ARGS = $(if $(PRICE_CPU_HOUR),--price-cpu-hour $(PRICE_CPU_HOUR)) $(if $(PRICE_GB_HOUR),--price-gb-hour $(PRICE_GB_HOUR))
 # The steps' request mix: sale (the ticket-sale mix) or points (every request a PostgreSQL read).
 MIX ?= sale
 # On the local single node, requests are lowered so several replicas fit; limits stay the profile's.
@@ -105,7 +107,7 @@ test-experiments: deps ## The analysis (USL fit, step search, hold-out and prosp
 	npm run --silent -w experiments test
 
 .PHONY: experiment
-experiment: deps ## From nothing to a report: cluster, images, chart with PROFILE, load, recording, analysis [SCENARIO=] [TARGET_TPS=] [MIX=sale|points] [CLUSTER=current] [DB_CPU= DB_MEMORY= REDIS_CPU= REDIS_MEMORY= DB_POOL= DB_MAX_CONNECTIONS=]
+experiment: deps ## From nothing to a report: cluster, images, chart with PROFILE, load, recording, analysis [SCENARIO=] [TARGET_TPS=] [MIX=sale|points] [CLUSTER=current] [PRICE_CPU_HOUR= PRICE_GB_HOUR=] [DB_CPU= DB_MEMORY= REDIS_CPU= REDIS_MEMORY= DB_POOL= DB_MAX_CONNECTIONS=]
 	@[[ -n "$(PROFILE)" ]] || { echo "PROFILE is required, e.g. make experiment PROFILE=2cpu-2g (profiles: $(CHART_PROFILES))" >&2; exit 2; }
 	@[[ -f charts/booking/profiles/$(PROFILE).yaml ]] || { echo "unknown profile '$(PROFILE)'. Available: $(CHART_PROFILES)" >&2; exit 2; }
 	$(MAKE) --no-print-directory tools
@@ -115,10 +117,10 @@ experiment: deps ## From nothing to a report: cluster, images, chart with PROFIL
 	$(MAKE) --no-print-directory deploy PROFILE=$(PROFILE) HELM_ARGS="$(EXPERIMENT_HELM_ARGS) $(HELM_ARGS)"
 	npx --no-install tsx experiments/src/cli/experiment.ts --profile $(PROFILE) --scenario $(SCENARIO) --mix $(MIX) \
 	  --targets $(TARGET_TPS) --scale $(SCALE) --cluster $(CLUSTER) --namespace $(NAMESPACE) --release $(RELEASE) \
-	  $(if $(SKIP),--skip $(SKIP)) $(if $(SPIKE_SCALE),--spike-scale $(SPIKE_SCALE)) $(if $(RUN_ID),--run-id $(RUN_ID)) $(EXPERIMENT_ARGS)
+	  $(if $(SKIP),--skip $(SKIP)) $(if $(SPIKE_SCALE),--spike-scale $(SPIKE_SCALE)) $(if $(RUN_ID),--run-id $(RUN_ID)) $(PRICE_ARGS) $(EXPERIMENT_ARGS)
 
 .PHONY: sweep
-sweep: deps ## 'make experiment' for each of PROFILES="250m-512m 500m-1g", then one comparison table [SKIP=] [SCALE=] [SWEEP_ID= to resume]
+sweep: deps ## 'make experiment' for each of PROFILES="250m-512m 500m-1g", then one comparison table [SKIP=] [SCALE=] [SWEEP_ID= to resume] [PRICE_CPU_HOUR= PRICE_GB_HOUR=: the cheapest profile per target]
 	@[[ -n "$(PROFILES)" ]] || { echo "PROFILES is required, e.g. make sweep PROFILES=\"250m-512m 500m-1g\" (profiles: $(CHART_PROFILES))" >&2; exit 2; }
 	@for p in $(PROFILES); do [[ -f charts/booking/profiles/$$p.yaml ]] || { echo "unknown profile '$$p'. Available: $(CHART_PROFILES)" >&2; exit 2; }; done
 	@sweep=$${SWEEP_ID:-sweep-$$(date -u +%Y%m%dT%H%M%SZ)} i=0 n=$(words $(PROFILES)); runs=(); \
@@ -129,4 +131,4 @@ sweep: deps ## 'make experiment' for each of PROFILES="250m-512m 500m-1g", then 
 	  $(MAKE) --no-print-directory experiment PROFILE=$$p RUN_ID=$$sweep-$$p || { \
 	    echo "[sweep] PROFILE=$$p failed (see above). Resume with the same PROFILES and SWEEP_ID=$$sweep: finished runs are kept." >&2; exit 1; }; \
 	done; \
-	npx --no-install tsx experiments/src/cli/sweep.ts --out "experiments/results/$$sweep" "$${runs[@]}"
+	npx --no-install tsx experiments/src/cli/sweep.ts --out "experiments/results/$$sweep" $(PRICE_ARGS) "$${runs[@]}"

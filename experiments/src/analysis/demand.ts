@@ -80,6 +80,9 @@ export interface SystemLimits {
   workersPerPod: number;
   dbPoolPerWorker: number;
   maxConnections: number;
+  /** memory limits of the shared parts, GiB (absent in runs before they were recorded; null: none) */
+  postgresMemoryGiB?: number | null;
+  redisMemoryGiB?: number | null;
 }
 
 export interface SystemPlanInput {

@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { chooseCounts, countPoint, fitPoints, PROSPECTIVE_FACTOR, prospectiveTarget } from '../analysis/capacity.js';
+import { memoryGiB, pricesFrom } from '../analysis/cost.js';
 import type { SystemLimits } from '../analysis/demand.js';
 import { checkSlo, DEFAULT_SLO, findKnee, nextStep, type Knee, type NodeShare, type SloVerdict, type StepResult } from '../analysis/knee.js';
 import { PEAK_RPS_AT_SCALE_1, spikeScale } from '../analysis/plan.js';
@@ -65,6 +66,9 @@ const { values: flags } = parseArgs({
     'shared-note': { type: 'string', default: '' },
     /** the results directory's name (make sweep names its runs); default <profile>-<UTC time> */
     'run-id': { type: 'string' },
+    /** price the plan: one core for an hour, one GiB for an hour (any currency; both or neither) */
+    'price-cpu-hour': { type: 'string' },
+    'price-gb-hour': { type: 'string' },
     /** re-use an earlier run's saturation and scaling results (for --skip saturation,scaling,spike) */
     'from-run': { type: 'string' },
   },
@@ -73,6 +77,14 @@ const { values: flags } = parseArgs({
 function fail(message: string): never {
   process.stderr.write(`experiment: ${message}\n`);
   process.exit(2);
+}
+
+function parsePrices(cpu: string | undefined, gb: string | undefined) {
+  try {
+    return pricesFrom(cpu, gb);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
 }
 
 const profile = flags.profile ?? fail('--profile is required (make experiment PROFILE=<name>)');
@@ -90,6 +102,7 @@ const stepSeconds = Number(flags['step-seconds']);
 const MIXES = ['sale', 'points'] as const;
 const mix = MIXES.find((m) => m === flags.mix) ?? fail(`--mix takes ${MIXES.join(' or ')}, not '${flags.mix}'`);
 const { namespace, release } = flags;
+const prices = parsePrices(flags['price-cpu-hour'], flags['price-gb-hour']) ?? undefined;
 
 const kc = new KubeConfig();
 if (flags.cluster === 'current') kc.loadFromDefault();
@@ -316,13 +329,14 @@ async function systemLimits(): Promise<SystemLimits | undefined> {
     const config = (await core.readNamespacedConfigMap({ name: release, namespace })).data ?? {};
     const statefulLimit = async (name: string) => {
       const set = await apps.readNamespacedStatefulSet({ name, namespace }).catch(() => undefined);
-      return { limit: cpuCores(set?.spec?.template.spec?.containers[0]?.resources?.limits?.cpu), args: set?.spec?.template.spec?.containers[0]?.args ?? [] };
+      const container = set?.spec?.template.spec?.containers[0];
+      return { limit: cpuCores(container?.resources?.limits?.cpu), memory: memoryGiB(container?.resources?.limits?.memory), args: container?.args ?? [] };
     };
     const pg = await statefulLimit(`${release}-postgresql`);
     const redis = await statefulLimit(`${release}-redis`);
     const maxConnections = Number(/max_connections=(\d+)/.exec(pg.args.join(' '))?.[1] ?? 100);
     return {
-      postgresLimitCores: pg.limit, redisLimitCores: redis.limit,
+      postgresLimitCores: pg.limit, redisLimitCores: redis.limit, postgresMemoryGiB: pg.memory, redisMemoryGiB: redis.memory,
       workersPerPod: Number(config.WEB_CONCURRENCY ?? 1), dbPoolPerWorker: Number(config.DB_POOL_MAX ?? 10), maxConnections,
     };
   } catch (err) {
@@ -384,6 +398,7 @@ async function main() {
     targets,
     headroom: 0.3,
     system: await systemLimits(),
+    ...(prices ? { prices } : {}),
   };
   writeInfo();
   say(`run ${runId}: profile ${profile}, ${facts.node.cpus} CPUs node, results in ${outDir}`);

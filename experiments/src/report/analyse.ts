@@ -8,6 +8,7 @@
  * measured counts' brackets (usl.ts uslRanges). Censored counts are listed, never fitted.
  */
 
+import { memoryGiB, priceTarget, type Prices, type TargetCost } from '../analysis/cost.js';
 import { CEILING_TOLERANCE, ceilingCheck, componentDemands, systemPlan, type CeilingCheck, type Demand, type SystemPlanRow } from '../analysis/demand.js';
 import { countPoint, fitPoints, holdOut, planRanges, type HoldOut, type PlanRange } from '../analysis/capacity.js';
 import { DEFAULT_SLO, findKnee, type Knee, type Slo, type StepResult } from '../analysis/knee.js';
@@ -16,6 +17,7 @@ import { hpaReaction, type Reaction } from '../analysis/reaction.js';
 import { fitUsl, uslRanges, type Range, type UslFit, type UslParams } from '../analysis/usl.js';
 import type { RunEvent } from '../model.js';
 import type { LoadTestRow, Prospective, RunData, RunInfo, ScalingPoint } from './run.js';
+import { resourceLimits } from './compare.js';
 
 export type UslSummary = Omit<UslFit, 'predict'> & {
   /** 5th/50th/95th percentiles over the bootstrap draws */
@@ -61,6 +63,8 @@ export interface Summary {
   systemPlan: SystemPlanRow[];
   /** a shared part's predicted ceiling (from the one-replica steps) against the counts measured past it */
   ceilings: CeilingCheck[];
+  /** per target, what the plan costs per hour (service pods, PostgreSQL, Redis); empty without prices */
+  costs: TargetCost[];
   reaction: Reaction | null;
   /** the spike re-run with the advised HPA settings; null when it did not run */
   reactionAdvised: Reaction | null;
@@ -69,7 +73,8 @@ export interface Summary {
   warnings: string[];
 }
 
-export function analyseRun(run: RunData): Summary {
+/** `prices` (make sweep's) override the run's own. */
+export function analyseRun(run: RunData, options: { prices?: Prices } = {}): Summary {
   const slo = run.info.slo ?? DEFAULT_SLO;
   const headroom = run.info.headroom ?? DEFAULT_HEADROOM;
   const targets = run.info.targets ?? DEFAULT_TARGETS;
@@ -123,6 +128,20 @@ export function analyseRun(run: RunData): Summary {
     })
     : [];
   const ceilings = run.info.system ? ceilingCheck(counts.map((c) => ({ ...c, steps: c.steps as StepResult[] | undefined })), run.info.system, slo) : [];
+  const prices = options.prices ?? run.info.prices ?? null;
+  const pod = resourceLimits(run.info.versions.resources);
+  const podMemoryGiB = memoryGiB(pod.memory ?? undefined);
+  const costs = prices && system.length && pod.cpu && podMemoryGiB !== null
+    ? plan.map((row, k) => priceTarget({
+      targetTps: row.targetTps, prices,
+      replicas: row.uslPrinted && row.uslRange ? row.uslRange : row.linearRange,
+      basis: row.uslPrinted && row.uslRange ? 'usl' : 'linear',
+      pod: { cpu: pod.cpu!, memoryGiB: podMemoryGiB },
+      postgresCores: system[k].postgresCores, redisCores: system[k].redisCores,
+      postgresMemoryGiB: run.info.system?.postgresMemoryGiB ?? null, redisMemoryGiB: run.info.system?.redisMemoryGiB ?? null,
+    }))
+    : [];
+  if (prices && !costs.length) warnings.push('prices were given, but the plan could not be priced: it needs the whole-system plan and the pods\' CPU and memory limits');
   if (!demands.length) warnings.push('no step carries the node\'s CPU split: no per-component demand, no whole-system plan');
 
   if (!knee) warnings.push('no saturation results: no per-pod TPS, no linear plan');
@@ -146,6 +165,7 @@ export function analyseRun(run: RunData): Summary {
     demands,
     systemPlan: system,
     ceilings,
+    costs,
     reaction,
     reactionAdvised,
     hpaAdvice: advice,

@@ -6,6 +6,7 @@
  *   renderComparison(rows, summaries, reportLinks: string[]): string     comparison.md; links to each report.md
  */
 
+import { cheapestProfiles, type TargetCost } from '../analysis/cost.js';
 import type { Summary } from './analyse.js';
 import { cell, int, num, pct, sig, whereMeasured } from './markdown.js';
 
@@ -32,6 +33,8 @@ export interface ComparisonRow {
   /** the USL fit's error at the held-out count, percent; null without four measured counts */
   holdOutErrorPct: number | null;
   prospective: { targetTps: number; replicas: number | null; verdict: string } | null;
+  /** per target, the plan's cost per hour with the database (empty without prices) */
+  costs: TargetCost[];
 }
 
 export function compareRuns(summaries: Summary[]): ComparisonRow[] {
@@ -59,6 +62,7 @@ export function compareRuns(summaries: Summary[]): ComparisonRow[] {
       perPodRange: s.perPodTps ? { lo: s.perPodTps.lo, hi: s.perPodTps.hi } : null,
       holdOutErrorPct: s.holdOut?.errorPct ?? null,
       prospective: s.prospective ? { targetTps: s.prospective.targetTps, replicas: s.prospective.replicas, verdict: s.prospective.verdict } : null,
+      costs: s.costs,
     };
   });
 }
@@ -109,6 +113,22 @@ export function renderComparison(rows: ComparisonRow[], summaries: Summary[], re
       `${dash(r.timeToReadyAtMaxS, (v) => `${num(v)} s`)} | ${dash(r.breachSecondsWhileScaling, (v) => `${num(v)} s`)} | ${spike} | ${holdOut} | ${prospective} |`);
   });
   line();
+  if (rows.some((r) => r.costs.length)) {
+    line('## Cheapest profile per target, the database included');
+    line();
+    line('A profile priced from per-pod TPS × N (no USL fit from 5 counts) assumes its pods scale perfectly: compare it with a USL-priced one with that in mind.');
+    line();
+    const basis = (b: 'usl' | 'linear') => (b === 'linear' ? ' [linear]' : ' [USL]');
+    const money = (x: { lo: number; mid: number; hi: number }) => `${x.mid.toFixed(2)} per hour (${x.lo.toFixed(2)}–${Number.isFinite(x.hi) ? x.hi.toFixed(2) : '∞'})`;
+    for (const c of cheapestProfiles(rows.map((r) => ({ profile: r.profile, costs: r.costs })))) {
+      const others = rows.filter((r) => r.profile !== c.profile).map((r) => {
+        const t = r.costs.find((x) => x.targetTps === c.targetTps);
+        return `${r.profile} ${!t ? 'not priced' : t.meets ? `${money(t.total)}${basis(t.basis)}` : 'cannot reach it'}`;
+      });
+      line(`- ${int(c.targetTps)} req/s: ${c.profile === null ? '**no profile measured here reaches it**' : `**${c.profile}**, ${money(c.total!)}${basis(c.basis!)}`}${others.length ? `; ${others.join('; ')}` : ''}.`);
+    }
+    line();
+  }
   line('Where each was measured:');
   line();
   for (const s of summaries) line(`- ${cell(s.run.runId)}: ${whereMeasured(s.run)}; SLO p95 < ${s.slo.p95Ms} ms, errors < ${pct(s.slo.maxErrorRate)}; headroom ${pct(s.headroom)}.`);

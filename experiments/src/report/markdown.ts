@@ -190,6 +190,21 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
     }
   } else line('_No step carries the node\'s CPU split: no per-component demand._');
   line();
+  if (s.costs.length) {
+    const p = s.run.prices ?? null;
+    line('### Cost per hour');
+    line();
+    line(`Each part at what it reserves: the pods at their CPU and memory limits × the plan's replicas, PostgreSQL and Redis at the cores above and their memory limits` +
+      `${p ? ` (${p.cpuHour} per core-hour, ${p.gbHour} per GiB-hour)` : ''}. Ranges carry the replicas' and cores' ranges.`);
+    line();
+    line('| target req/s | service pods | PostgreSQL | Redis | total per hour | replicas from | reachable |');
+    line('|--:|--:|--:|--:|--:|---|---|');
+    const money = (x: { lo: number; mid: number; hi: number } | null) => (x ? `${cost(x.mid)} (${cost(x.lo)}–${cost(x.hi)})` : '—');
+    for (const c of s.costs) line(`| ${int(c.targetTps)} | ${money(c.service)} | ${money(c.postgres)} | ${money(c.redis)} | **${money(c.total)}** | ${c.basis === 'usl' ? 'USL fit' : 'linear (assumes pods scale perfectly)'} | ${c.meets ? 'yes' : '**no**: the plan cannot reach it'} |`);
+    const unpriced = [...new Set(s.costs.flatMap((c) => c.unpriced))];
+    if (unpriced.length) line(`\nNot priced (limit unknown in this run): ${unpriced.join(', ')}.`);
+    line();
+  }
   for (const c of s.ceilings) {
     const name = c.component === 'postgres' ? 'PostgreSQL' : 'Redis';
     line(`### Ceiling check: ${name} at its ${c.limitCores}-core limit`);
@@ -310,6 +325,10 @@ function rng(x: Range, f: (v: number) => string): string {
 }
 
 /** A replica count, or "unreachable" where the percentile fell on a refit that never reaches the target. */
+function cost(v: number): string {
+  return Number.isFinite(v) ? v.toFixed(2) : '∞';
+}
+
 function inf(v: number): string {
   return Number.isFinite(v) ? String(v) : 'unreachable';
 }

@@ -49,7 +49,10 @@ export const RunInfoSchema = z.object({
   system: z.object({
     postgresLimitCores: z.number().positive().nullable(), redisLimitCores: z.number().positive().nullable(),
     workersPerPod: z.number().int().positive(), dbPoolPerWorker: z.number().int().positive(), maxConnections: z.number().int().positive(),
+    postgresMemoryGiB: z.number().positive().nullable().optional(), redisMemoryGiB: z.number().positive().nullable().optional(),
   }).optional(),
+  /** PRICE_CPU_HOUR and PRICE_GB_HOUR given to make experiment: the plan is then priced */
+  prices: z.object({ cpuHour: z.number().nonnegative(), gbHour: z.number().nonnegative() }).optional(),
   /** which replica counts were measured and why (analysis/capacity.ts chooseCounts) */
   countsNote: z.string().optional(),
 });
