@@ -84,6 +84,13 @@ describe('knee search', () => {
     expect(next.knee.warnings.join()).to.match(/repeats disagreed at 200/);
   });
 
+  it('when the failure that bounds the search restarted a pod, then it is not offered again', () => {
+    const pod = podAt(400);
+    const next = nextStep([pod(100), pod(200), { ...pod(450), restarts: 1 }]);
+    expect(next).to.deep.include({ done: false, offeredRps: 325, phase: 'bisect' });
+    expect(nextStep([pod(100), pod(200), pod(450)])).to.deep.include({ done: false, offeredRps: 450, phase: 'confirm' });
+  });
+
   it('when two of the three runs at the knee rate pass, then the rate passes and the failing run still bounds the range from below', () => {
     const pod = podAt(400);
     const knee = findKnee([pod(370), pod(390), { ...pod(390), p95Ms: 230, achievedRps: 380 }, pod(390), pod(410), pod(410)]);

@@ -224,9 +224,11 @@ export function nextStep(history: StepResult[], options: Partial<StepSearchOptio
 
   if (fail === null) return { done: false, offeredRps: Math.round((pass ?? o.startRps) * o.growth), phase: 'ramp' };
   if (fail <= o.minRps) return done(`failed at the minimum rate ${o.minRps} rps`);
-  // The failure that bounds the search must hold up before the search narrows below it.
+  // The failure that bounds the search must hold up before the search narrows below it; a rate
+  // that restarted a pod is not offered again (it would only restart it again).
   const top = knee.firstFailingRps !== fail ? [] : knee.steps.filter((st) => st.offeredRps === knee.firstFailingRps && !st.generatorBound);
-  if (top.length && top.filter((st) => !st.ok).length <= o.repeats / 2) return { done: false, offeredRps: top[0].offeredRps, phase: 'confirm' };
+  const unconfirmed = top.length && !top.some((st) => st.restarts) && top.filter((st) => !st.ok).length <= o.repeats / 2;
+  if (unconfirmed) return { done: false, offeredRps: top[0].offeredRps, phase: 'confirm' };
   if (pass === null) return { done: false, offeredRps: Math.max(Math.floor(fail / o.growth), Math.ceil(o.minRps)), phase: 'bisect' };
   const tested = new Set(history.map((s) => Math.round(s.offeredRps)));
   const mid = Math.round((pass + fail) / 2);
