@@ -8,7 +8,7 @@ import type { Config } from './lib/config';
 import { createDb } from './lib/db';
 import { errorHandler, notFoundRoute, observe, requestId, shedLoad } from './lib/http';
 import type { Logger } from './lib/logger';
-import { createMetrics } from './lib/metrics';
+import { createMetrics, observePool, type PoolStats } from './lib/metrics';
 import { createRedis } from './lib/redis';
 import { paymentRoutes } from './payments/routes';
 import { PaymentService } from './payments/service';
@@ -25,6 +25,7 @@ import { UserRepository } from './users/repository';
 export function createApp(config: Config, log: Logger, scrape?: () => Promise<string>) {
   const metrics = createMetrics();
   const db = createDb(config.DATABASE_URL, config.DB_POOL_MAX, { log });
+  observePool(metrics, () => (db.client as { pool?: PoolStats }).pool);
   const redis = createRedis(config.REDIS_URL);
   redis.on('error', (err) => log.debug({ err: err.message }, 'redis connection error'));
   const cache = new JsonCache(redis, config.CACHE_TTL_MS, log);
@@ -58,7 +59,7 @@ export function createApp(config: Config, log: Logger, scrape?: () => Promise<st
   api.use(paymentRoutes(payments, queue));
   app.use('/api/v1', api);
   app.use(notFoundRoute);
-  app.use(errorHandler(log));
+  app.use(errorHandler(log, metrics));
 
   let tickTimer: NodeJS.Timeout | undefined;
   return {

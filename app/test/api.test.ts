@@ -310,6 +310,10 @@ describe('booking API', () => {
         'booking_seat_holds_total', 'booking_payments_total', 'booking_queue_waiting', 'nodejs_eventloop_lag_seconds']) {
         expect(res.body).to.contain(name);
       }
+      // /readyz and the token issue above used the pool: it holds at least one connection now
+      const held = [...res.body.matchAll(/^booking_db_pool_connections\{state="(used|free)"\} (\d+)$/gm)].reduce((a, m) => a + Number(m[2]), 0);
+      expect(held).to.be.at.least(1);
+      expect(res.body).to.match(/^booking_db_pool_pending_acquires 0$/m);
       expect(res.body).to.match(/http_requests_total\{method="POST",route="\/api\/v1\/queue\/token",status="201"\} \d+/);
     });
 

@@ -78,3 +78,51 @@ describe('faults', () => {
     expect(retried.body.data.balance, 'the failed attempt charged nothing').to.equal(105);
   });
 });
+
+describe('connection limit', () => {
+  // The whole-system plan predicts how too few PostgreSQL connections fail: pools that want more
+  // connections than the server grants get 503 SERVICE_UNAVAILABLE, kind too_many_connections,
+  // never a 500. A role capped at 2 connections under a pool of 5 stands in for max_connections
+  // below replicas × workers × pool (PostgreSQL answers both with SQLSTATE 53300).
+  let admin: TestApp;
+  let capped: TestApp;
+  let userId: number;
+  before(async () => {
+    admin = await startApp();
+    userId = await createUser(admin, 100);
+    const db = admin.running.service.db;
+    await db.raw('DROP ROLE IF EXISTS capped_booking');
+    await db.raw("CREATE ROLE capped_booking LOGIN CONNECTION LIMIT 2");
+    // the tables live in the admin's current schema: the capped role reads them there too
+    const { rows: [{ schema }] } = await db.raw('SELECT current_schema() AS schema');
+    await db.raw(`GRANT USAGE ON SCHEMA "${schema}" TO capped_booking`);
+    await db.raw(`GRANT SELECT ON "${schema}".points TO capped_booking`);
+    await db.raw(`ALTER ROLE capped_booking SET search_path = "${schema}"`);
+    const url = new URL(process.env.DATABASE_URL!);
+    url.username = 'capped_booking';
+    capped = await startApp({ DATABASE_URL: url.toString(), DB_POOL_MAX: 5 });
+  });
+  after(async () => {
+    await capped?.stop();
+    await admin.running.service.db.raw('DROP OWNED BY capped_booking').catch(() => undefined);
+    await admin.running.service.db.raw('DROP ROLE IF EXISTS capped_booking').catch(() => undefined);
+    await admin.stop();
+  });
+
+  it('when the pool wants more connections than PostgreSQL grants, then the extra requests get 503 too_many_connections, none a 500, and the metric counts them', async () => {
+    const replies = await Promise.all(Array.from({ length: 40 }, () => call(capped, 'GET', `/users/${userId}/points`)));
+    const statuses = replies.map((r) => r.status);
+    expect(statuses.filter((s) => s !== 200 && s !== 503), 'only 200 and 503').to.deep.equal([]);
+    const refused = replies.filter((r) => r.status === 503);
+    expect(refused.length, 'some requests found no connection').to.be.above(0);
+    expect(statuses.filter((s) => s === 200).length, 'the two granted connections kept serving').to.be.above(0);
+    for (const r of refused) {
+      expect(r.body.error.code).to.equal('SERVICE_UNAVAILABLE');
+      expect(r.body.error.details).to.deep.include({ dependency: 'postgresql', kind: 'too_many_connections' });
+      expect(r.headers.get('retry-after')).to.equal('1');
+    }
+    const metrics = await call(capped, 'GET', '/metrics');
+    const counted = /^booking_dependency_unavailable_total\{dependency="postgresql",kind="too_many_connections"\} (\d+)$/m.exec(metrics.body);
+    expect(Number(counted?.[1])).to.equal(refused.length);
+  });
+});

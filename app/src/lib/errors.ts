@@ -18,9 +18,16 @@ export const notFound = (what: string, id: unknown) =>
 
 export const conflict = (code: string, message: string) => new AppError(409, code, message);
 
-export const unavailable = (dependency: string, cause?: unknown) =>
+/**
+ * Why a dependency was unavailable, in words an operator acts on: PostgreSQL refused a new
+ * connection (max_connections reached: a smaller pool or a pooler), the pool had no free
+ * connection in time (the pool or the database too small for the load), or it could not be reached.
+ */
+export type UnavailableKind = 'too_many_connections' | 'pool_timeout' | 'unreachable';
+
+export const unavailable = (dependency: string, cause?: unknown, kind: UnavailableKind = 'unreachable') =>
   new AppError(503, 'SERVICE_UNAVAILABLE', `${dependency} is unavailable, retry shortly`,
-    cause instanceof Error ? { dependency, reason: cause.message } : { dependency }, true, 1);
+    cause instanceof Error ? { dependency, kind, reason: cause.message } : { dependency, kind }, true, 1);
 
 const PG_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
 const NET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
@@ -29,7 +36,9 @@ const NET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 
 export function fromDatabaseError(err: unknown): unknown {
   if (err instanceof AppError) return err;
   const e = err as { code?: string; name?: string; message?: string };
-  if (e?.name === 'KnexTimeoutError' || (e?.code && (PG_UNAVAILABLE.has(e.code) || NET_ERRORS.has(e.code)))
+  if (e?.code === '53300') return unavailable('postgresql', err, 'too_many_connections');
+  if (e?.name === 'KnexTimeoutError') return unavailable('postgresql', err, 'pool_timeout');
+  if ((e?.code && (PG_UNAVAILABLE.has(e.code) || NET_ERRORS.has(e.code)))
     || /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e?.message ?? '')) {
     return unavailable('postgresql', err);
   }

@@ -60,9 +60,13 @@ const BODY_ERRORS: Record<string, [number, string, string]> = {
   'stream.encoding.set': [500, 'INTERNAL_ERROR', 'internal error'],
 };
 
-export function errorHandler(log: Logger): ErrorRequestHandler {
+export function errorHandler(log: Logger, metrics: Metrics): ErrorRequestHandler {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const appError = toAppError(err);
+    const dependency = appError.details as { dependency?: string; kind?: string } | undefined;
+    if (appError.status === 503 && dependency?.dependency) {
+      metrics.unavailable.inc({ dependency: dependency.dependency, kind: dependency.kind ?? 'unreachable' });
+    }
     if (!appError.isOperational) {
       log.error({ err, requestId: res.locals.requestId, method: req.method, path: req.path }, 'unexpected error');
     }

@@ -25,6 +25,10 @@ export function createMetrics() {
     }),
     inFlight: new client.Gauge({ name: 'http_requests_in_flight', help: 'Requests being served.', ...reg }),
     shed: new client.Counter({ name: 'http_requests_shed_total', help: 'Requests refused with 503 because too many were in flight.', ...reg }),
+    unavailable: new client.Counter({
+      name: 'booking_dependency_unavailable_total', help: 'Requests answered 503 because PostgreSQL or Redis was unavailable, by why.',
+      labelNames: ['dependency', 'kind'] as const, ...reg,
+    }),
     tokensIssued: new client.Counter({
       name: 'booking_queue_tokens_issued_total', help: 'Queue tokens issued (new) or returned again (existing).',
       labelNames: ['outcome'] as const, ...reg,
@@ -42,4 +46,35 @@ export function createMetrics() {
     queueWaiting: new client.Gauge({ name: 'booking_queue_waiting', help: 'Users waiting in the queue.', aggregator: 'max', ...reg }),
     queueActive: new client.Gauge({ name: 'booking_queue_active', help: 'Users currently active.', aggregator: 'max', ...reg }),
   };
+}
+
+/** What a database pool reports at a scrape (knex's tarn pool). */
+export interface PoolStats {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
+}
+
+/**
+ * The PostgreSQL connections this process holds, and the requests waiting for one, read at each
+ * scrape. Summed over a pod's workers, and over the pods, they are what max_connections must hold
+ * (replicas × workers × pool at worst), and pending acquires show a pool too small for the load.
+ */
+export function observePool(metrics: Metrics, pool: () => PoolStats | undefined) {
+  const reg = { registers: [metrics.registry] };
+  new client.Gauge({
+    name: 'booking_db_pool_connections', help: 'PostgreSQL connections held by the pool, by state (used, free).',
+    labelNames: ['state'] as const, ...reg,
+    collect() {
+      const p = pool();
+      this.set({ state: 'used' }, p?.numUsed() ?? 0);
+      this.set({ state: 'free' }, p?.numFree() ?? 0);
+    },
+  });
+  new client.Gauge({
+    name: 'booking_db_pool_pending_acquires', help: 'Requests waiting for a PostgreSQL connection from the pool.', ...reg,
+    collect() {
+      this.set(pool()?.numPendingAcquires() ?? 0);
+    },
+  });
 }

@@ -33,7 +33,7 @@ import { PEAK_RPS_AT_SCALE_1, spikeScale } from '../analysis/plan.js';
 import { fitUsl } from '../analysis/usl.js';
 import { DEFAULT_PROMETHEUS, PrometheusClient, prometheusTransport } from '../record/prometheus.js';
 import { coresOver } from '../record/counters.js';
-import { cpuCounterSelectors, sampleQueries } from '../record/queries.js';
+import { cpuCounterSelectors, sampleQueries, stepServerQueries } from '../record/queries.js';
 import { Recorder } from '../record/recorder.js';
 import { writeReport, type LoadTestRow, type Prospective, type RunInfo } from '../report/index.js';
 
@@ -206,7 +206,7 @@ async function step(rate: number): Promise<StepResult & { endS: number | null }>
   return s;
 }
 
-/** Each step's node CPU split, once cAdvisor has reported past the last step's end. */
+/** Each step's node CPU split, once cAdvisor has reported past the last step's end, and the service's own view of it. */
 async function addNodeShares(steps: Array<StepResult & { endS: number | null }>, replicas: number): Promise<StepResult[]> {
   const out: StepResult[] = [];
   for (const { endS, ...s } of steps) {
@@ -216,9 +216,25 @@ async function addNodeShares(steps: Array<StepResult & { endS: number | null }>,
     });
     if (node) say(`  ${s.offeredRps}/s: node ${node.usedCores.toFixed(2)}/${node.capacityCores} cores (service ${node.serviceCores.toFixed(2)}, ` +
       `PostgreSQL ${node.postgresCores.toFixed(2)}, Redis ${node.redisCores.toFixed(2)}, k6 ${node.loadgenCores.toFixed(2)}, rest ${node.restCores.toFixed(2)})`);
-    out.push(node ? { ...s, node } : s);
+    const server = endS === null ? undefined : await stepServer(endS).catch((err: Error) => {
+      say(`  (the service's metrics of the ${s.offeredRps}/s step unreadable: ${err.message})`);
+      return undefined;
+    });
+    out.push({ ...s, ...(node ? { node } : {}), ...(server ? { server } : {}) });
   }
   return out;
+}
+
+/** The service's own metrics over a step: PostgreSQL connections held, 5xx by status. */
+async function stepServer(endS: number): Promise<NonNullable<StepResult['server']>> {
+  const q = stepServerQueries({ namespace, deployment: release }, stepSeconds);
+  const at = new Date(endS * 1000);
+  const errors = await prometheus.query(q.serverErrorsByStatus, at);
+  const errorsByStatus = Object.fromEntries(errors.map((e) => [e.metric.status ?? '?', Math.round(Number(e.value[1]))]).filter(([, n]) => (n as number) > 0));
+  const server = { dbConnectionsMax: await prometheus.scalar(q.dbConnectionsMax, at), errorsByStatus };
+  const fives = Object.entries(errorsByStatus).map(([k, n]) => `${n} × ${k}`).join(', ');
+  say(`  service: up to ${server.dbConnectionsMax ?? '?'} PostgreSQL connections held${fives ? `; ${fives}` : ''}`);
+  return server;
 }
 
 /** The ramp-bisect-repeat search of analysis/knee.ts from `startRps`, its steps with the node's CPU split. */

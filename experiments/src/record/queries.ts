@@ -3,6 +3,7 @@
  *
  *   sampleQueries(target: QueryTarget): SampleQueries
  *   cpuCounterSelectors(target: QueryTarget): Record<part, string>   raw CPU counters per part
+ *   stepServerQueries(target: QueryTarget, seconds: number)          the service's side of one step
  *
  * Pods are matched by name (`<deployment>-<template hash>-<5 chars>`), which works for the service's own
  * metrics (scraped with `namespace`/`pod` labels) and for cAdvisor's alike. The rate window must
@@ -133,6 +134,20 @@ export function cpuCounterSelectors(t: QueryTarget): Record<'service' | 'postgre
   return {
     service: counter(parts.service), postgres: counter(parts.postgres), redis: counter(parts.redis), loadgen: counter(parts.loadgen),
     node: 'container_cpu_usage_seconds_total{id="/"}',
+  };
+}
+
+/**
+ * The service's own view of a step that ended at the query's time and lasted `seconds`: the most
+ * PostgreSQL connections its pools held at once (summed over pods and workers), and its 5xx
+ * responses by status (503: a dependency refused or the service shed load; 500: a bug).
+ */
+export function stepServerQueries(t: QueryTarget, seconds: number): { dbConnectionsMax: string; serverErrorsByStatus: string } {
+  const pods = partMatchers(t).service;
+  const s = Math.max(1, Math.round(seconds));
+  return {
+    dbConnectionsMax: `max_over_time(sum(booking_db_pool_connections{${pods}})[${s}s:5s])`,
+    serverErrorsByStatus: `sum by (status) (increase(http_requests_total{${pods},status=~"5.."}[${s}s]))`,
   };
 }
 

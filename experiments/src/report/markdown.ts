@@ -285,13 +285,14 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
 type Line = (t?: string) => void;
 
 function stepsTable(line: Line, steps: Array<StepResult & SloVerdict>): void {
-  line('| offered req/s | achieved req/s | p95 (ms) | errors | SLO | node cores used | service | PostgreSQL | Redis | k6 | rest | node-bound |');
-  line('|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|---|');
+  line('| offered req/s | achieved req/s | p95 (ms) | errors | SLO | node cores used | service | PostgreSQL | Redis | k6 | rest | node-bound | DB connections held | service 5xx |');
+  line('|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|---|--:|---|');
   for (const st of steps) {
     const n = st.node;
     const cpu = n ? `${n.usedCores.toFixed(2)} / ${n.capacityCores} | ${n.serviceCores.toFixed(2)} | ${n.postgresCores.toFixed(2)} | ${n.redisCores.toFixed(2)} | ${n.loadgenCores.toFixed(2)} | ${n.restCores.toFixed(2)}` : '— | — | — | — | — | —';
     const verdict = st.ok ? 'met' : st.generatorBound ? `generator-bound: ${cell(st.reasons[0])}` : `missed: ${cell(st.reasons.join('; '))}`;
-    line(`| ${num(st.offeredRps)} | ${num(st.achievedRps)} | ${num(st.p95Ms)} | ${pct(st.errorRate)} | ${verdict} | ${cpu} | ${st.nodeBound ? '**yes**' : 'no'} |`);
+    const fives = st.server ? Object.entries(st.server.errorsByStatus).map(([k, v]) => `${int(v)} × ${k}`).join(', ') || 'none' : '—';
+    line(`| ${num(st.offeredRps)} | ${num(st.achievedRps)} | ${num(st.p95Ms)} | ${pct(st.errorRate)} | ${verdict} | ${cpu} | ${st.nodeBound ? '**yes**' : 'no'} | ${st.server?.dbConnectionsMax ?? '—'} | ${fives} |`);
   }
 }
 
