@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ceilingCheck, componentDemands, systemPlan } from '../src/analysis/demand.js';
+import { ceilingCheck, componentDemands, connectionCheck, systemPlan } from '../src/analysis/demand.js';
 import type { StepResult } from '../src/analysis/knee.js';
 
 /** A step at `x` req/s whose parts spend the given CPU ms per request, plus 0.1 core of idle rest and `pgIdle` of idle PostgreSQL. */
@@ -63,6 +63,36 @@ describe('whole-system demand', () => {
     const [row] = systemPlan({ targets: [1_000], demands: idling, limits, serviceReplicas: [5], serviceCeilingRps: Infinity });
     expect(row.bottleneck!.component).to.equal('postgres');
     expect(row.bottleneck!.atRps).to.be.closeTo(950, 1e-6); // (1 − 0.05) cores / 1 ms
+  });
+
+  describe('connection check', () => {
+    const tight = { ...limits, maxConnections: 15 }; // pool 10, one worker: 1 pod fits, 2 do not
+    const seen = (held: number, byStatus: Record<string, number> = {}, byKind: Record<string, number> = {}): StepResult =>
+      ({ ...step(300, { service: 2, postgres: 1, redis: 0.25 }), server: { dbConnectionsMax: held, errorsByStatus: byStatus, unavailableByKind: byKind } });
+
+    it('when the pools exceed max_connections and PostgreSQL refuses with 503 too_many_connections and no 500, then it failed as predicted', () => {
+      const [one, two] = connectionCheck([
+        { replicas: 1, steps: [seen(4), seen(10)] },
+        { replicas: 2, steps: [seen(9), seen(15, { 503: 40 }, { 'postgresql:too_many_connections': 40 })] },
+      ], tight);
+      expect(one).to.deep.include({ needed: 10, fits: true, refused: 0, verdict: 'as predicted' });
+      expect(two).to.deep.include({ needed: 20, fits: false, heldMax: 15, refused: 40, internalErrors: 0, verdict: 'as predicted' });
+    });
+
+    it('when a refusal comes where the pools fit, or any request gets a 500, then the check is refuted', () => {
+      const [fitsButRefused] = connectionCheck([{ replicas: 1, steps: [seen(15, { 503: 3 }, { 'postgresql:too_many_connections': 3 })] }], tight);
+      expect(fitsButRefused.verdict).to.equal('refuted');
+      const [crashed] = connectionCheck([{ replicas: 2, steps: [seen(15, { 500: 2, 503: 5 }, { 'postgresql:too_many_connections': 5 })] }], tight);
+      expect(crashed.verdict).to.equal('refuted');
+      expect(crashed.why).to.match(/2 responses were 500s/);
+    });
+
+    it('when the pools could exceed max_connections but the load never filled them, then the check is untested, not passed', () => {
+      const [c] = connectionCheck([{ replicas: 2, steps: [seen(6), seen(9)] }], tight);
+      expect(c.verdict).to.equal('untested');
+      expect(c.why).to.match(/held at most 9/);
+      expect(connectionCheck([{ replicas: 2, steps: [step(300, { service: 2, postgres: 1, redis: 0.25 })] }], tight)).to.deep.equal([]);
+    });
   });
 
   describe('ceiling check', () => {

@@ -7,6 +7,7 @@
  *   systemPlan(input: SystemPlanInput): SystemPlanRow[]
  *   saturationRps(limitCores: number, demand: Demand): Range
  *   ceilingCheck(counts: CountPoint & { steps?: StepResult[] }[], limits: SystemLimits): CeilingCheck[]
+ *   connectionCheck(counts: { replicas, steps? }[], limits: SystemLimits): ConnectionCheck[]
  *
  * Utilisation law, with the idle part apart: a component busy U cores while the system serves
  * X req/s is U = U0 + D·X, so D, the CPU-seconds per request, is the slope of a straight line
@@ -18,6 +19,10 @@
  * one thread: past one core no Redis instance carries the target, whatever its limit. The database
  * connections are replicas × workers × pool against max_connections. The first bottleneck is the
  * component whose current limit is reached at the lowest rate, (limit − U0) / D.
+ *
+ * connectionCheck() tests the connection arithmetic against what each measured count's steps saw:
+ * where replicas × workers × pool fits max_connections, PostgreSQL must never refuse one; where it
+ * does not, a refusal must come out as 503 too_many_connections, never as a 500.
  *
  * ceilingCheck() tests that claim where it can fail: with the demands of the one-replica steps
  * alone it predicts the rate where a shared part's limit caps the system, then compares it with
@@ -129,7 +134,7 @@ export function systemPlan(i: SystemPlanInput): SystemPlanRow[] {
     if (redisOneInstanceCarries === false) advice.push(`Redis needs ${round2(redisCores!.mid)} cores at ${Math.round(u * 100)} %, but runs commands on one thread: shard the waiting room over ${Math.ceil(redisCores!.mid)} instances`);
     const replicas = i.serviceReplicas[k];
     const needed = replicas === null ? null : replicas * i.limits.workersPerPod * i.limits.dbPoolPerWorker;
-    const connections = needed === null ? null : { needed, max: i.limits.maxConnections, fits: needed < i.limits.maxConnections };
+    const connections = needed === null ? null : { needed, max: i.limits.maxConnections, fits: connectionsFit(needed, i.limits.maxConnections) };
     if (connections && !connections.fits) {
       const pool = Math.floor((i.limits.maxConnections - 1) / (replicas! * i.limits.workersPerPod));
       advice.push(`${needed} connections (${replicas} pods × ${i.limits.workersPerPod} workers × pool ${i.limits.dbPoolPerWorker}) exceed max_connections ${i.limits.maxConnections}: ` +
@@ -197,6 +202,58 @@ export function ceilingCheck(counts: Array<CountPoint & { steps?: StepResult[] }
     const error = observedRps === null ? null : (observedRps - atRps.mid) / atRps.mid;
     const gain = measured.length >= 2 ? (measured.at(-1)!.throughputRps - measured[0].throughputRps) / measured[0].throughputRps : null;
     return [{ component, limitCores, predictedRps: atRps, onePodRps: one.throughputRps, beyond, observedRps, error, withinTolerance: error === null ? null : Math.abs(error) <= CEILING_TOLERANCE, gain }];
+  });
+}
+
+/** One connection is left for an operator's psql. */
+function connectionsFit(needed: number, max: number): boolean {
+  return needed < max;
+}
+
+export const TOO_MANY_CONNECTIONS = 'postgresql:too_many_connections';
+
+export interface ConnectionCheck {
+  replicas: number;
+  /** replicas × workers × pool: the most the pools may open */
+  needed: number;
+  max: number;
+  fits: boolean;
+  /** the most connections the pools held at once over the count's steps */
+  heldMax: number | null;
+  /** 503s because PostgreSQL refused a connection, and 500s, over the count's steps */
+  refused: number;
+  internalErrors: number;
+  verdict: 'as predicted' | 'refuted' | 'untested';
+  why: string;
+}
+
+export function connectionCheck(counts: Array<{ replicas: number; steps?: StepResult[] }>, limits: SystemLimits): ConnectionCheck[] {
+  return counts.flatMap(({ replicas, steps }) => {
+    const seen = (steps ?? []).flatMap((s) => (s.server ? [s.server] : []));
+    if (!seen.length) return [];
+    const needed = replicas * limits.workersPerPod * limits.dbPoolPerWorker;
+    const max = limits.maxConnections;
+    const fits = connectionsFit(needed, max);
+    const held = seen.map((s) => s.dbConnectionsMax).filter((v): v is number => v !== null);
+    const heldMax = held.length ? Math.max(...held) : null;
+    const refused = seen.reduce((a, s) => a + (s.unavailableByKind?.[TOO_MANY_CONNECTIONS] ?? 0), 0);
+    const internalErrors = seen.reduce((a, s) => a + (s.errorsByStatus['500'] ?? 0), 0);
+    let verdict: ConnectionCheck['verdict'];
+    let why: string;
+    if (internalErrors > 0) {
+      verdict = 'refuted';
+      why = `${internalErrors} responses were 500s: a failure the plan did not name`;
+    } else if (fits) {
+      verdict = refused ? 'refuted' : 'as predicted';
+      why = refused ? `${needed} fit under ${max}, yet PostgreSQL refused ${refused} connections` : `${needed} fit under ${max}: no connection refused`;
+    } else if (refused) {
+      verdict = 'as predicted';
+      why = `${needed} exceed ${max}: the pools held up to ${heldMax ?? '?'} and PostgreSQL refused the rest, ${refused} requests answered 503 too_many_connections, none 500`;
+    } else {
+      verdict = 'untested';
+      why = `${needed} exceed ${max}, but the load never filled the pools past it (held at most ${heldMax ?? '?'})`;
+    }
+    return [{ replicas, needed, max, fits, heldMax, refused, internalErrors, verdict, why }];
   });
 }
 

@@ -65,8 +65,8 @@ export interface StepResult {
   node?: NodeShare;
   /** service containers restarted during the step (a liveness probe that timed out under load) */
   restarts?: number;
-  /** the service's own metrics over the step: most PostgreSQL connections held at once, 5xx responses by status */
-  server?: { dbConnectionsMax: number | null; errorsByStatus: Record<string, number> };
+  /** the service's own metrics over the step: most PostgreSQL connections held at once, 5xx responses by status, dependency 503s by why */
+  server?: { dbConnectionsMax: number | null; errorsByStatus: Record<string, number>; unavailableByKind?: Record<string, number> };
 }
 
 export interface SloVerdict {

@@ -229,10 +229,12 @@ async function addNodeShares(steps: Array<StepResult & { endS: number | null }>,
 async function stepServer(endS: number): Promise<NonNullable<StepResult['server']>> {
   const q = stepServerQueries({ namespace, deployment: release }, stepSeconds);
   const at = new Date(endS * 1000);
-  const errors = await prometheus.query(q.serverErrorsByStatus, at);
-  const errorsByStatus = Object.fromEntries(errors.map((e) => [e.metric.status ?? '?', Math.round(Number(e.value[1]))]).filter(([, n]) => (n as number) > 0));
-  const server = { dbConnectionsMax: await prometheus.scalar(q.dbConnectionsMax, at), errorsByStatus };
-  const fives = Object.entries(errorsByStatus).map(([k, n]) => `${n} × ${k}`).join(', ');
+  const counts = async (promql: string, key: (m: Record<string, string>) => string) => Object.fromEntries(
+    (await prometheus.query(promql, at)).map((e) => [key(e.metric), Math.round(Number(e.value[1]))] as const).filter(([, n]) => n > 0));
+  const errorsByStatus = await counts(q.serverErrorsByStatus, (m) => m.status ?? '?');
+  const unavailableByKind = await counts(q.unavailableByKind, (m) => `${m.dependency ?? '?'}:${m.kind ?? '?'}`);
+  const server = { dbConnectionsMax: await prometheus.scalar(q.dbConnectionsMax, at), errorsByStatus, unavailableByKind };
+  const fives = Object.entries({ ...errorsByStatus, ...unavailableByKind }).map(([k, n]) => `${n} × ${k}`).join(', ');
   say(`  service: up to ${server.dbConnectionsMax ?? '?'} PostgreSQL connections held${fives ? `; ${fives}` : ''}`);
   return server;
 }

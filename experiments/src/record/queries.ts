@@ -139,15 +139,17 @@ export function cpuCounterSelectors(t: QueryTarget): Record<'service' | 'postgre
 
 /**
  * The service's own view of a step that ended at the query's time and lasted `seconds`: the most
- * PostgreSQL connections its pools held at once (summed over pods and workers), and its 5xx
- * responses by status (503: a dependency refused or the service shed load; 500: a bug).
+ * PostgreSQL connections its pools held at once (summed over pods and workers), its 5xx
+ * responses by status (503: a dependency refused or the service shed load; 500: a bug), and its
+ * 503s for a dependency by why (`<dependency>:<kind>`, e.g. postgresql:too_many_connections).
  */
-export function stepServerQueries(t: QueryTarget, seconds: number): { dbConnectionsMax: string; serverErrorsByStatus: string } {
+export function stepServerQueries(t: QueryTarget, seconds: number): { dbConnectionsMax: string; serverErrorsByStatus: string; unavailableByKind: string } {
   const pods = partMatchers(t).service;
   const s = Math.max(1, Math.round(seconds));
   return {
     dbConnectionsMax: `max_over_time(sum(booking_db_pool_connections{${pods}})[${s}s:5s])`,
     serverErrorsByStatus: `sum by (status) (increase(http_requests_total{${pods},status=~"5.."}[${s}s]))`,
+    unavailableByKind: `sum by (dependency, kind) (increase(booking_dependency_unavailable_total{${pods}}[${s}s]))`,
   };
 }
 

@@ -9,7 +9,7 @@
  */
 
 import { memoryGiB, priceTarget, type Prices, type TargetCost } from '../analysis/cost.js';
-import { CEILING_TOLERANCE, ceilingCheck, componentDemands, systemPlan, type CeilingCheck, type Demand, type SystemPlanRow } from '../analysis/demand.js';
+import { CEILING_TOLERANCE, ceilingCheck, componentDemands, connectionCheck, systemPlan, type CeilingCheck, type ConnectionCheck, type Demand, type SystemPlanRow } from '../analysis/demand.js';
 import { countPoint, fitPoints, holdOut, planRanges, type HoldOut, type PlanRange } from '../analysis/capacity.js';
 import { DEFAULT_SLO, findKnee, type Knee, type Slo, type StepResult } from '../analysis/knee.js';
 import { DEFAULT_HEADROOM, DEFAULT_TARGETS, hpaAdvice, planReplicas, prewarmReplicas, type HpaAdvice, type PlanRow } from '../analysis/plan.js';
@@ -63,6 +63,8 @@ export interface Summary {
   systemPlan: SystemPlanRow[];
   /** a shared part's predicted ceiling (from the one-replica steps) against the counts measured past it */
   ceilings: CeilingCheck[];
+  /** per measured count, replicas × workers × pool against max_connections, and what the steps saw */
+  connections: ConnectionCheck[];
   /** per target, what the plan costs per hour (service pods, PostgreSQL, Redis); empty without prices */
   costs: TargetCost[];
   reaction: Reaction | null;
@@ -128,6 +130,7 @@ export function analyseRun(run: RunData, options: { prices?: Prices } = {}): Sum
     })
     : [];
   const ceilings = run.info.system ? ceilingCheck(counts.map((c) => ({ ...c, steps: c.steps as StepResult[] | undefined })), run.info.system, slo) : [];
+  const connections = run.info.system ? connectionCheck(counts.map((c) => ({ replicas: c.replicas, steps: c.steps as StepResult[] | undefined })), run.info.system) : [];
   const prices = options.prices ?? run.info.prices ?? null;
   const pod = resourceLimits(run.info.versions.resources);
   const podMemoryGiB = memoryGiB(pod.memory ?? undefined);
@@ -165,6 +168,7 @@ export function analyseRun(run: RunData, options: { prices?: Prices } = {}): Sum
     demands,
     systemPlan: system,
     ceilings,
+    connections,
     costs,
     reaction,
     reactionAdvised,
@@ -219,6 +223,7 @@ function headline(s: Summary): string[] {
     out.push(`The USL prediction FAILED its hold-out check: fitted on ${s.holdOut.fitCounts.join(', ')} replicas it predicted ${r(s.holdOut.predictedRps)} req/s at ${s.holdOut.heldOutN}, ` +
       `${r(s.holdOut.observedRps)} were measured (${signed(s.holdOut.errorPct)} %, allowed ±${s.holdOut.tolerancePct} %). Treat every USL replica count below as unproven.`);
   }
+  for (const c of s.connections.filter((x) => x.verdict === 'refuted')) out.push(`The connection check was REFUTED at ${c.replicas} replica(s): ${c.why}.`);
   for (const c of s.ceilings.filter((x) => x.withinTolerance === false)) {
     out.push(`The ${partName(c.component)} ceiling check FAILED: predicted ${r(c.predictedRps.mid)} req/s from one replica's steps, ${r(c.observedRps!)} measured past it (${signed(c.error! * 100)} %, allowed ±${CEILING_TOLERANCE * 100} %).`);
   }
@@ -230,6 +235,7 @@ function headline(s: Summary): string[] {
   }
   if (s.holdOut?.pass) out.push(`The USL fit on ${s.holdOut.fitCounts.join(', ')} replicas predicted ${s.holdOut.heldOutN} replicas within ${Math.abs(Math.round(s.holdOut.errorPct * 10) / 10)} % (allowed ±${s.holdOut.tolerancePct} %).`);
   if (s.prospective?.verdict === 'confirmed') out.push(`Prospective check confirmed: ${s.prospective.why}.`);
+  for (const c of s.connections.filter((x) => x.verdict === 'as predicted' && !x.fits)) out.push(`Too few database connections failed as predicted at ${c.replicas} replica(s): ${c.why}.`);
   for (const c of s.ceilings.filter((x) => x.withinTolerance)) {
     out.push(`${partName(c.component)} caps the system as predicted: ${r(c.predictedRps.mid)} req/s from one replica's steps, ${r(c.observedRps!)} measured at ${c.beyond.map((b) => b.replicas).join(', ')} replicas (${signed(c.error! * 100)} %).`);
   }

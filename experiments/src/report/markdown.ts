@@ -205,6 +205,16 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
     if (unpriced.length) line(`\nNot priced (limit unknown in this run): ${unpriced.join(', ')}.`);
     line();
   }
+  if (s.connections.length) {
+    line('### Connection check: replicas × workers × pool against max_connections');
+    line();
+    line('Where the pools fit, PostgreSQL must never refuse a connection; where they do not, a refusal must reach clients as 503 too_many_connections (retry later), never as a 500.');
+    line();
+    line('| replicas | pools may open | max_connections | fits | most held | 503 too_many_connections | 500s | verdict |');
+    line('|--:|--:|--:|---|--:|--:|--:|---|');
+    for (const c of s.connections) line(`| ${c.replicas} | ${c.needed} | ${c.max} | ${c.fits ? 'yes' : '**no**'} | ${c.heldMax ?? '—'} | ${int(c.refused)} | ${int(c.internalErrors)} | ${c.verdict === 'refuted' ? '**refuted**' : c.verdict}: ${cell(c.why)} |`);
+    line();
+  }
   for (const c of s.ceilings) {
     const name = c.component === 'postgres' ? 'PostgreSQL' : 'Redis';
     line(`### Ceiling check: ${name} at its ${c.limitCores}-core limit`);
@@ -291,7 +301,7 @@ function stepsTable(line: Line, steps: Array<StepResult & SloVerdict>): void {
     const n = st.node;
     const cpu = n ? `${n.usedCores.toFixed(2)} / ${n.capacityCores} | ${n.serviceCores.toFixed(2)} | ${n.postgresCores.toFixed(2)} | ${n.redisCores.toFixed(2)} | ${n.loadgenCores.toFixed(2)} | ${n.restCores.toFixed(2)}` : '— | — | — | — | — | —';
     const verdict = st.ok ? 'met' : st.generatorBound ? `generator-bound: ${cell(st.reasons[0])}` : `missed: ${cell(st.reasons.join('; '))}`;
-    const fives = st.server ? Object.entries(st.server.errorsByStatus).map(([k, v]) => `${int(v)} × ${k}`).join(', ') || 'none' : '—';
+    const fives = st.server ? Object.entries({ ...st.server.errorsByStatus, ...st.server.unavailableByKind }).map(([k, v]) => `${int(v)} × ${k}`).join(', ') || 'none' : '—';
     line(`| ${num(st.offeredRps)} | ${num(st.achievedRps)} | ${num(st.p95Ms)} | ${pct(st.errorRate)} | ${verdict} | ${cpu} | ${st.nodeBound ? '**yes**' : 'no'} | ${st.server?.dbConnectionsMax ?? '—'} | ${fives} |`);
   }
 }

@@ -66,7 +66,9 @@ const StepSchema = z.object({
   offeredRps: z.number(), achievedRps: z.number(), p95Ms: z.number(), errorRate: z.number(), droppedIterations: z.number(),
   node: NodeShareSchema.optional(),
   restarts: z.number().int().min(0).optional(),
-  server: z.object({ dbConnectionsMax: z.number().nullable(), errorsByStatus: z.record(z.string(), z.number()) }).optional(),
+  server: z.object({
+    dbConnectionsMax: z.number().nullable(), errorsByStatus: z.record(z.string(), z.number()), unavailableByKind: z.record(z.string(), z.number()).optional(),
+  }).optional(),
 });
 /**
  * One replica count's search. Capacity lies in [lo, hi): lo the least achieved at the knee rate,
