@@ -42,6 +42,13 @@ describe('cost', () => {
     expect(cheapestProfiles([{ profile: '100m-256m', costs: [unreachable] }])[0]).to.deep.equal({ targetTps: 1_000, profile: null, total: null, basis: null });
   });
 
+  it('when a profile\'s shared-part memory is unpriced, then it is never ranked cheapest (its memory would look free)', () => {
+    const full = priceTarget(base);
+    const partial = priceTarget({ ...base, postgresMemoryGiB: null, redisMemoryGiB: null }); // cheaper only because memory is missing
+    expect(partial.total.mid).to.be.below(full.total.mid);
+    expect(cheapestProfiles([{ profile: 'old-run', costs: [partial] }, { profile: 'new-run', costs: [full] }])[0].profile).to.equal('new-run');
+  });
+
   it('when prices are given, then both are needed and must be numbers ≥ 0', () => {
     expect(pricesFrom(undefined, undefined)).to.equal(null);
     expect(pricesFrom('0.04', '0.005')).to.deep.equal(prices);

@@ -122,6 +122,23 @@ describe('whole-system demand', () => {
       expect(ceilingCheck([{ ...onePod, censored: 'lower-bound' }, count(2, 440)], dbLimited)).to.deep.equal([]);
     });
 
+    it('when a count past the ceiling is node-bound, then it is not evidence for the plateau', () => {
+      const [c] = ceilingCheck([onePod, { ...count(2, 452), nodeBound: true }, count(3, 300)], dbLimited);
+      expect(c.observedRps).to.equal(300);
+      expect(c.withinTolerance).to.equal(false);
+    });
+
+    it('when a count past the ceiling is only bounded from below, but above the ceiling by more than 10 %, then it refutes the prediction', () => {
+      const [c] = ceilingCheck([onePod, count(2, 450), { ...count(3, 600), censored: 'lower-bound' }], dbLimited);
+      expect(c.boundAbove).to.equal(600);
+      expect(c.withinTolerance).to.equal(false);
+    });
+
+    it('when the fitted idle use fills the limit, then that part has no ceiling to check', () => {
+      const busy = { ...onePod, steps: [75, 150, 225, 300].map((x) => step(x, { service: 3, postgres: 1, redis: 0.1 }, 0.5)) };
+      expect(ceilingCheck([busy, count(2, 440)], dbLimited).map((c) => c.component)).to.not.include('postgres');
+    });
+
     it('when a count past the ceiling was only bounded, then it is listed but not taken as the plateau', () => {
       const [c] = ceilingCheck([onePod, { ...count(2, 430), censored: 'lower-bound' }, count(3, 470)], dbLimited);
       expect(c.beyond.map((b) => b.censored)).to.deep.equal(['lower-bound', 'none']);

@@ -91,12 +91,20 @@ describe('knee search', () => {
     expect(nextStep([pod(100), pod(200), pod(450)])).to.deep.include({ done: false, offeredRps: 450, phase: 'confirm' });
   });
 
-  it('when two of the three runs at the knee rate pass, then the rate passes and the failing run still bounds the range from below', () => {
+  it('when two of the three runs at the knee rate pass, then the rate passes and its figure and range come from the passing runs', () => {
     const pod = podAt(400);
-    const knee = findKnee([pod(370), pod(390), { ...pod(390), p95Ms: 230, achievedRps: 380 }, pod(390), pod(410), pod(410)]);
+    const knee = findKnee([pod(370), pod(390), { ...pod(390), p95Ms: 230, achievedRps: 300 }, pod(390), pod(410), pod(410)]);
     expect(knee.kneeOfferedRps).to.equal(390);
     expect(knee.repeats).to.have.length(3);
-    expect(knee.range).to.deep.include({ lo: 380, hi: 410 });
+    expect(knee.perPodTps).to.equal(390 * 0.995);
+    expect(knee.range).to.deep.include({ lo: 390 * 0.995, hi: 410 });
+  });
+
+  it('when the runs that should confirm a failure come back generator-bound, then the search moves on instead of re-offering it', () => {
+    const pod = podAt(1_000_000);
+    const history: StepResult[] = [pod(25), pod(50), pod(100), pod(200), { ...pod(400), p95Ms: 150, achievedRps: 300 }, { ...pod(400), achievedRps: 300 }, { ...pod(400), achievedRps: 300 }];
+    const next = nextStep(history);
+    expect(next).to.not.deep.include({ offeredRps: 400 });
   });
 
   it('when the load generator cannot send the rate while the server keeps its SLO, then the search stops with a lower bound and names the limit', () => {

@@ -23,7 +23,8 @@ export const conflict = (code: string, message: string) => new AppError(409, cod
  * connection (max_connections reached: a smaller pool or a pooler), the pool had no free
  * connection in time (the pool or the database too small for the load), or it could not be reached.
  */
-export type UnavailableKind = 'too_many_connections' | 'pool_timeout' | 'unreachable';
+export const UNAVAILABLE_KINDS = ['too_many_connections', 'pool_timeout', 'unreachable'] as const;
+export type UnavailableKind = (typeof UNAVAILABLE_KINDS)[number];
 
 export const unavailable = (dependency: string, cause?: unknown, kind: UnavailableKind = 'unreachable') =>
   new AppError(503, 'SERVICE_UNAVAILABLE', `${dependency} is unavailable, retry shortly`,

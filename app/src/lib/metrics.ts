@@ -1,4 +1,5 @@
 import client from 'prom-client';
+import { UNAVAILABLE_KINDS } from './errors';
 
 // prom-client's defaults also export the active handle/request/resource counts as *_total gauges,
 // which promtool rejects; the same values stay available without the suffix.
@@ -12,7 +13,7 @@ export function createMetrics() {
   for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(name);
 
   const reg = { registers: [registry] };
-  return {
+  const metrics = {
     registry,
     httpRequests: new client.Counter({
       name: 'http_requests_total', help: 'HTTP requests by method, route and status.',
@@ -46,6 +47,10 @@ export function createMetrics() {
     queueWaiting: new client.Gauge({ name: 'booking_queue_waiting', help: 'Users waiting in the queue.', aggregator: 'max', ...reg }),
     queueActive: new client.Gauge({ name: 'booking_queue_active', help: 'Users currently active.', aggregator: 'max', ...reg }),
   };
+  // Every series at 0 from the start: a counter first seen mid-window is lost to increase().
+  for (const kind of UNAVAILABLE_KINDS) metrics.unavailable.inc({ dependency: 'postgresql', kind }, 0);
+  metrics.unavailable.inc({ dependency: 'redis', kind: 'unreachable' }, 0);
+  return metrics;
 }
 
 /** What a database pool reports at a scrape (knex's tarn pool). */

@@ -80,13 +80,13 @@ export function priceTarget(i: PriceInput): TargetCost {
   return { targetTps: i.targetTps, total: { lo: sum('lo'), mid: sum('mid'), hi: sum('hi') }, service, postgres, redis, meets, basis: i.basis, unpriced };
 }
 
-/** For each target, the profile with the lowest middle cost among those that meet it. */
+/** For each target, the profile with the lowest middle cost among those that meet it and are fully priced (an unpriced memory would look free). */
 export function cheapestProfiles(profiles: Array<{ profile: string; costs: TargetCost[] }>): Cheapest[] {
   const targets = [...new Set(profiles.flatMap((p) => p.costs.map((c) => c.targetTps)))].sort((a, b) => a - b);
   return targets.map((targetTps) => {
     const meeting = profiles
       .map((p) => ({ profile: p.profile, cost: p.costs.find((c) => c.targetTps === targetTps) }))
-      .filter((p): p is { profile: string; cost: TargetCost } => !!p.cost?.meets && Number.isFinite(p.cost.total.mid));
+      .filter((p): p is { profile: string; cost: TargetCost } => !!p.cost?.meets && !p.cost.unpriced.length && Number.isFinite(p.cost.total.mid));
     if (!meeting.length) return { targetTps, profile: null, total: null, basis: null };
     const best = meeting.reduce((a, b) => (b.cost.total.mid < a.cost.total.mid ? b : a));
     return { targetTps, profile: best.profile, total: best.cost.total, basis: best.cost.basis };

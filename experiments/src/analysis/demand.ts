@@ -159,10 +159,11 @@ function sharedCeilings(demands: Demand[], limits: SystemLimits): Array<{ compon
   const pg = demands.find((d) => d.component === 'postgres');
   const redis = demands.find((d) => d.component === 'redis');
   const redisCores = Math.min(1, limits.redisLimitCores ?? 1);
+  // A part whose fitted idle use already fills its limit has no meaningful ceiling (a bad fit): left out.
   return [
     ...(pg && limits.postgresLimitCores ? [{ component: 'postgres' as const, limitCores: limits.postgresLimitCores, atRps: saturationRps(limits.postgresLimitCores, pg) }] : []),
     ...(redis ? [{ component: 'redis' as const, limitCores: redisCores, atRps: saturationRps(redisCores, redis) }] : []),
-  ];
+  ].filter((c) => c.atRps.mid > 0);
 }
 
 export const CEILING_TOLERANCE = 0.1;
@@ -175,9 +176,11 @@ export interface CeilingCheck {
   /** one pod's throughput at the SLO, which sets the counts that must plateau */
   onePodRps: number;
   /** the counts whose N × one pod lies past the predicted ceiling, as measured */
-  beyond: Array<{ replicas: number; throughputRps: number; censored: string }>;
-  /** median of the measured `beyond` counts; null when none of them was measured */
+  beyond: Array<{ replicas: number; throughputRps: number; censored: string; nodeBound: boolean }>;
+  /** median of the measured, not node-bound `beyond` counts; null when there is none */
   observedRps: number | null;
+  /** a `beyond` count only bounded from below, yet above the ceiling's tolerance: it refutes the prediction */
+  boundAbove: number | null;
   /** (observed − predicted) / predicted */
   error: number | null;
   withinTolerance: boolean | null;
@@ -195,13 +198,17 @@ export function ceilingCheck(counts: Array<CountPoint & { steps?: StepResult[] }
     const beyond = counts
       .filter((c) => c.replicas * one.throughputRps > atRps.mid)
       .sort((a, b) => a.replicas - b.replicas)
-      .map((c) => ({ replicas: c.replicas, throughputRps: c.throughputRps, censored: c.censored ?? 'none' }));
+      .map((c) => ({ replicas: c.replicas, throughputRps: c.throughputRps, censored: c.censored ?? 'none', nodeBound: !!c.nodeBound }));
     if (!beyond.some((c) => c.replicas > 1)) return [];
-    const measured = beyond.filter((c) => c.censored === 'none' && c.throughputRps > 0);
+    // A node-bound count plateaued at the node's CPU, which would confirm any ceiling near it: not evidence.
+    const measured = beyond.filter((c) => c.censored === 'none' && c.throughputRps > 0 && !c.nodeBound);
     const observedRps = measured.length ? median(measured.map((c) => c.throughputRps)) : null;
+    const above = beyond.filter((c) => c.censored === 'lower-bound' && c.throughputRps > atRps.mid * (1 + CEILING_TOLERANCE));
+    const boundAbove = above.length ? Math.max(...above.map((c) => c.throughputRps)) : null;
     const error = observedRps === null ? null : (observedRps - atRps.mid) / atRps.mid;
     const gain = measured.length >= 2 ? (measured.at(-1)!.throughputRps - measured[0].throughputRps) / measured[0].throughputRps : null;
-    return [{ component, limitCores, predictedRps: atRps, onePodRps: one.throughputRps, beyond, observedRps, error, withinTolerance: error === null ? null : Math.abs(error) <= CEILING_TOLERANCE, gain }];
+    const withinTolerance = boundAbove !== null ? false : error === null ? null : Math.abs(error) <= CEILING_TOLERANCE;
+    return [{ component, limitCores, predictedRps: atRps, onePodRps: one.throughputRps, beyond, observedRps, boundAbove, error, withinTolerance, gain }];
   });
 }
 

@@ -82,7 +82,7 @@ export interface SloVerdict {
 export type Censoring = 'none' | 'lower-bound' | 'no-pass';
 
 export interface Knee {
-  /** median achieved rate over the runs at the knee rate; null when no rate met the SLO */
+  /** median achieved rate over the passing runs at the knee rate; null when no rate met the SLO */
   perPodTps: number | null;
   /** the offered rate of the knee step */
   kneeOfferedRps: number | null;
@@ -90,7 +90,7 @@ export interface Knee {
   firstFailingRps: number | null;
   /** achieved req/s of every run at the knee rate */
   repeats: number[];
-  /** capacity lies in [lo, hi): lo the least achieved at the knee, hi the lowest failing rate above every rate that ever passed (null: unbounded) */
+  /** capacity lies in [lo, hi): lo the least achieved by a passing run at the knee, hi the lowest failing rate above every rate that ever passed (null: unbounded) */
   range: { lo: number; mid: number; hi: number | null } | null;
   censored: Censoring;
   /** (lowest fail − knee) / knee; null without both */
@@ -149,12 +149,14 @@ export function findKnee(steps: StepResult[], slo: Slo = DEFAULT_SLO): Knee {
   if (censored === 'no-pass' && judged.length) warnings.push(`even the lowest rate (${judged[0].offeredRps} rps) failed the SLO: the throughput is below it`);
 
   const repeats = knee ? knee.runs.map((s) => s.achievedRps) : [];
-  const perPodTps = knee ? median(repeats) : null;
+  // A knee that passed by majority may hold a failed run: the figure comes from the runs that passed.
+  const passed = knee ? knee.runs.filter((s) => s.ok).map((s) => s.achievedRps) : [];
+  const perPodTps = knee ? median(passed) : null;
   // Any rate that passed even once may be within capacity: the range's top is the lowest failing
   // rate above every rate that ever passed.
   const passedOnce = Math.max(-Infinity, ...server.filter((r) => r.runs.some((x) => x.ok)).map((r) => r.offeredRps));
   const alwaysFails = firstFail ? server.find((r) => r.offeredRps > passedOnce && r.verdict === 'fail') : undefined;
-  const range = knee ? { lo: Math.min(...repeats), mid: perPodTps!, hi: firstFail ? (alwaysFails ?? firstFail).offeredRps : null } : null;
+  const range = knee ? { lo: Math.min(...passed), mid: perPodTps!, hi: firstFail ? (alwaysFails ?? firstFail).offeredRps : null } : null;
   const bracketRatio = knee && firstFail ? (firstFail.offeredRps - knee.offeredRps) / knee.offeredRps : null;
   const nodeBound = !!firstFail && firstFail.runs.some((s) => s.nodeBound);
   if (nodeBound) warnings.push(`node-bound: at ${firstFail!.offeredRps} rps the node's CPU ran out before the service pods reached their limits; this capacity is the node's, not the pods'`);
@@ -228,8 +230,10 @@ export function nextStep(history: StepResult[], options: Partial<StepSearchOptio
   if (fail <= o.minRps) return done(`failed at the minimum rate ${o.minRps} rps`);
   // The failure that bounds the search must hold up before the search narrows below it; a rate
   // that restarted a pod is not offered again (it would only restart it again).
-  const top = knee.firstFailingRps !== fail ? [] : knee.steps.filter((st) => st.offeredRps === knee.firstFailingRps && !st.generatorBound);
-  const unconfirmed = top.length && !top.some((st) => st.restarts) && top.filter((st) => !st.ok).length <= o.repeats / 2;
+  // Every run there counts against `repeats`, so generator-bound repeats cannot keep it open.
+  const top = knee.firstFailingRps !== fail ? [] : knee.steps.filter((st) => st.offeredRps === knee.firstFailingRps);
+  const failed = top.filter((st) => !st.ok && !st.generatorBound).length;
+  const unconfirmed = top.length && top.length < o.repeats && !top.some((st) => st.restarts) && failed <= o.repeats / 2;
   if (unconfirmed) return { done: false, offeredRps: top[0].offeredRps, phase: 'confirm' };
   if (pass === null) return { done: false, offeredRps: Math.max(Math.floor(fail / o.growth), Math.ceil(o.minRps)), phase: 'bisect' };
   const tested = new Set(history.map((s) => Math.round(s.offeredRps)));

@@ -225,12 +225,18 @@ async function addNodeShares(steps: Array<StepResult & { endS: number | null }>,
   return out;
 }
 
-/** The service's own metrics over a step: PostgreSQL connections held, 5xx by status. */
+/** The service's own metrics over a step: PostgreSQL connections held, 5xx by status, dependency 503s by why. */
 async function stepServer(endS: number): Promise<NonNullable<StepResult['server']>> {
   const q = stepServerQueries({ namespace, deployment: release }, stepSeconds);
   const at = new Date(endS * 1000);
-  const counts = async (promql: string, key: (m: Record<string, string>) => string) => Object.fromEntries(
-    (await prometheus.query(promql, at)).map((e) => [key(e.metric), Math.round(Number(e.value[1]))] as const).filter(([, n]) => n > 0));
+  // Totals at the step's start and one scrape after its end (the service is scraped every 15 s).
+  const [from, to] = [new Date((endS - stepSeconds) * 1000), new Date((endS + SCRAPE_S) * 1000)];
+  const counts = async (promql: string, key: (m: Record<string, string>) => string) => {
+    const before = new Map((await prometheus.query(promql, from)).map((e) => [key(e.metric), Number(e.value[1])]));
+    return Object.fromEntries((await prometheus.query(promql, to))
+      .map((e) => [key(e.metric), Math.max(0, Math.round(Number(e.value[1]) - (before.get(key(e.metric)) ?? 0)))] as const)
+      .filter(([, n]) => n > 0));
+  };
   const errorsByStatus = await counts(q.serverErrorsByStatus, (m) => m.status ?? '?');
   const unavailableByKind = await counts(q.unavailableByKind, (m) => `${m.dependency ?? '?'}:${m.kind ?? '?'}`);
   const server = { dbConnectionsMax: await prometheus.scalar(q.dbConnectionsMax, at), errorsByStatus, unavailableByKind };
@@ -283,6 +289,7 @@ async function warmUp(rps: number) {
  * The step ends at `endS` (step()) and lasts `stepSeconds`.
  */
 const MARGIN_S = 30;
+const SCRAPE_S = 15;
 let capacityCores: number | null = null;
 async function stepNodeShare(endS: number | null, replicas: number): Promise<NodeShare> {
   if (endS === null) throw new Error('the step\'s k6 series was not found in Prometheus');

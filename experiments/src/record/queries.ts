@@ -139,17 +139,19 @@ export function cpuCounterSelectors(t: QueryTarget): Record<'service' | 'postgre
 
 /**
  * The service's own view of a step that ended at the query's time and lasted `seconds`: the most
- * PostgreSQL connections its pools held at once (summed over pods and workers), its 5xx
- * responses by status (503: a dependency refused or the service shed load; 500: a bug), and its
- * 503s for a dependency by why (`<dependency>:<kind>`, e.g. postgresql:too_many_connections).
+ * PostgreSQL connections its pools held at once (summed over pods and workers), and the totals of
+ * its 5xx responses by status (503: a dependency refused or the service shed load; 500: a bug) and
+ * of its 503s for a dependency by why (e.g. postgresql, too_many_connections). The totals are read
+ * at both ends of the step and subtracted, a series missing at the start counting as 0: a counter
+ * first created inside the step has one sample there, which increase() would ignore.
  */
 export function stepServerQueries(t: QueryTarget, seconds: number): { dbConnectionsMax: string; serverErrorsByStatus: string; unavailableByKind: string } {
   const pods = partMatchers(t).service;
   const s = Math.max(1, Math.round(seconds));
   return {
     dbConnectionsMax: `max_over_time(sum(booking_db_pool_connections{${pods}})[${s}s:5s])`,
-    serverErrorsByStatus: `sum by (status) (increase(http_requests_total{${pods},status=~"5.."}[${s}s]))`,
-    unavailableByKind: `sum by (dependency, kind) (increase(booking_dependency_unavailable_total{${pods}}[${s}s]))`,
+    serverErrorsByStatus: `sum by (status) (http_requests_total{${pods},status=~"5.."})`,
+    unavailableByKind: `sum by (dependency, kind) (booking_dependency_unavailable_total{${pods}})`,
   };
 }
 

@@ -225,7 +225,8 @@ function headline(s: Summary): string[] {
   }
   for (const c of s.connections.filter((x) => x.verdict === 'refuted')) out.push(`The connection check was REFUTED at ${c.replicas} replica(s): ${c.why}.`);
   for (const c of s.ceilings.filter((x) => x.withinTolerance === false)) {
-    out.push(`The ${partName(c.component)} ceiling check FAILED: predicted ${r(c.predictedRps.mid)} req/s from one replica's steps, ${r(c.observedRps!)} measured past it (${signed(c.error! * 100)} %, allowed ±${CEILING_TOLERANCE * 100} %).`);
+    out.push(`The ${partName(c.component)} ceiling check FAILED: predicted ${r(c.predictedRps.mid)} req/s from one replica's steps, ` +
+      (c.boundAbove !== null ? `yet a count past it served at least ${r(c.boundAbove)}.` : `${r(c.observedRps!)} measured past it (${signed(c.error! * 100)} %, allowed ±${CEILING_TOLERANCE * 100} %).`));
   }
   if (s.prospective && s.prospective.verdict !== 'confirmed') out.push(`The prospective check was ${s.prospective.verdict.toUpperCase()}: ${s.prospective.why}.`);
   const nodeBound = s.counts.filter((c) => c.nodeBound).map((c) => c.replicas);

@@ -119,13 +119,14 @@ export function renderComparison(rows: ComparisonRow[], summaries: Summary[], re
     line('A profile priced from per-pod TPS × N (no USL fit from 5 counts) assumes its pods scale perfectly: compare it with a USL-priced one with that in mind.');
     line();
     const basis = (b: 'usl' | 'linear') => (b === 'linear' ? ' [linear]' : ' [USL]');
-    const money = (x: { lo: number; mid: number; hi: number }) => `${x.mid.toFixed(2)} per hour (${x.lo.toFixed(2)}–${Number.isFinite(x.hi) ? x.hi.toFixed(2) : '∞'})`;
+    const money = (x: { lo: number; mid: number; hi: number }) => Number.isNaN(x.mid) ? 'not priced' : `${x.mid.toFixed(2)} per hour (${x.lo.toFixed(2)}–${Number.isFinite(x.hi) ? x.hi.toFixed(2) : '∞'})`;
     for (const c of cheapestProfiles(rows.map((r) => ({ profile: r.profile, costs: r.costs })))) {
       const others = rows.filter((r) => r.profile !== c.profile).map((r) => {
         const t = r.costs.find((x) => x.targetTps === c.targetTps);
-        return `${r.profile} ${!t ? 'not priced' : t.meets ? `${money(t.total)}${basis(t.basis)}` : 'cannot reach it'}`;
+        const unpriced = t?.unpriced.length ? ` (not ranked: ${t.unpriced.join(', ')} unpriced)` : '';
+        return `${r.profile} ${!t ? 'not priced' : t.meets ? `${money(t.total)}${basis(t.basis)}${unpriced}` : 'cannot reach it'}`;
       });
-      line(`- ${int(c.targetTps)} req/s: ${c.profile === null ? '**no profile measured here reaches it**' : `**${c.profile}**, ${money(c.total!)}${basis(c.basis!)}`}${others.length ? `; ${others.join('; ')}` : ''}.`);
+      line(`- ${int(c.targetTps)} req/s: ${c.profile === null ? '**no fully priced profile measured here reaches it**' : `**${c.profile}**, ${money(c.total!)}${basis(c.basis!)}`}${others.length ? `; ${others.join('; ')}` : ''}.`);
     }
     line();
   }

@@ -224,12 +224,16 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
     line();
     line('| replicas | N × one pod | measured req/s | status |');
     line('|--:|--:|--:|---|');
-    for (const b of c.beyond) line(`| ${b.replicas} | ${int(b.replicas * c.onePodRps)} | ${b.censored === 'none' ? int(b.throughputRps) : '—'} | ${b.censored === 'none' ? 'measured' : b.censored} |`);
+    for (const b of c.beyond) {
+      const status = b.censored !== 'none' ? b.censored : b.nodeBound ? 'node-bound: not evidence' : 'measured';
+      line(`| ${b.replicas} | ${int(b.replicas * c.onePodRps)} | ${b.censored === 'no-pass' ? '—' : `${b.censored === 'lower-bound' ? '≥ ' : ''}${int(b.throughputRps)}`} | ${status} |`);
+    }
     line();
-    line(c.observedRps === null ? '_None of these counts was measured: the prediction is untested._'
+    if (c.boundAbove !== null) line(`A count past the ceiling served at least ${int(c.boundAbove)} req/s, more than ${CEILING_TOLERANCE * 100} % above it: **the prediction is refuted**.`);
+    line(c.observedRps === null ? '_None of these counts was measured clear of the node\'s limit: the plateau is untested._'
       : `Observed plateau (median of those counts) **${int(c.observedRps)} req/s**: ${c.error! >= 0 ? '+' : ''}${(c.error! * 100).toFixed(1)} % against the prediction, ` +
         `${c.withinTolerance ? '**within**' : '**outside**'} ±${CEILING_TOLERANCE * 100} %.` +
-        (c.gain === null ? '' : ` From ${c.beyond.filter((b) => b.censored === 'none')[0].replicas} to ${c.beyond.filter((b) => b.censored === 'none').at(-1)!.replicas} replicas the throughput changed ${c.gain >= 0 ? '+' : ''}${(c.gain * 100).toFixed(1)} %.`));
+        (c.gain === null ? '' : ` Across those counts, adding replicas changed the throughput ${c.gain >= 0 ? '+' : ''}${(c.gain * 100).toFixed(1)} %.`));
     line();
   }
 
@@ -337,7 +341,7 @@ function rng(x: Range, f: (v: number) => string): string {
 
 /** A replica count, or "unreachable" where the percentile fell on a refit that never reaches the target. */
 function cost(v: number): string {
-  return Number.isFinite(v) ? v.toFixed(2) : '∞';
+  return Number.isNaN(v) ? '—' : Number.isFinite(v) ? v.toFixed(2) : '∞';
 }
 
 function inf(v: number): string {
