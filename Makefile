@@ -26,7 +26,9 @@ PRICE_ARGS = $(if $(PRICE_CPU_HOUR),--price-cpu-hour $(PRICE_CPU_HOUR)) $(if $(P
 MIX ?= sale
 # On the local single node, requests are lowered so several replicas fit; limits stay the profile's.
 # The report names this: the HPA's utilisation target is then a share of the lowered request.
-EXPERIMENT_HELM_ARGS ?= --set seed.enabled=true $(if $(filter current,$(CLUSTER)),,--set resources.requests.cpu=200m --set resources.requests.memory=256Mi) $(SYSTEM_HELM_ARGS)
+# Seeded again on every experiment's upgrade: a changed PostgreSQL size restarts it on an empty
+# data directory, and every run should start from the same data anyway.
+EXPERIMENT_HELM_ARGS ?= --set seed.enabled=true --set seed.onUpgrade=true $(if $(filter current,$(CLUSTER)),,--set resources.requests.cpu=200m --set resources.requests.memory=256Mi) $(SYSTEM_HELM_ARGS)
 # The shared parts' sizes for make experiment / deploy (unset: the chart's defaults). A CPU or
 # memory size sets request and limit alike, so a small one is never below the chart's request.
 SYSTEM_HELM_ARGS = $(foreach v,DB_CPU:postgresql.resources.%.cpu DB_MEMORY:postgresql.resources.%.memory \

@@ -280,7 +280,13 @@ async function recover(replicas: number, warmRps: number) {
 
 async function warmUp(rps: number) {
   say(`  warm-up: ${Math.round(rps)}/s for 15 s (not judged)`);
-  await loadtest('saturation', {}, { RATES: String(Math.max(1, Math.round(rps))), STEP_SECONDS: '15', MIX: mix });
+  const r = await loadtest('saturation', {}, { RATES: String(Math.max(1, Math.round(rps))), STEP_SECONDS: '15', MIX: mix });
+  // Nothing below capacity fails wholesale: the data is missing or the service is broken, and every step would measure that.
+  const failed = r.http_req_failed.rate ?? 1;
+  if (failed > 0.5) {
+    fail(`${Math.round(failed * 100)} % of the warm-up's requests failed at ${Math.round(rps)}/s: is the database seeded? ` +
+      `kubectl -n ${namespace} logs job/${release}-seed; kubectl -n ${namespace} get pods. Deploy again with 'make experiment' (it seeds on every upgrade).`);
+  }
 }
 
 /**
