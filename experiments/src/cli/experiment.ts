@@ -414,7 +414,8 @@ async function main() {
   limitCores = cpuCores(container?.resources?.limits?.cpu) ?? 0;
   info = {
     runId,
-    command: `make experiment PROFILE=${profile}${mix === 'sale' ? '' : ` MIX=${mix}`}${flags.cluster === 'current' ? ' CLUSTER=current' : ''}`,
+    command: `make experiment PROFILE=${profile}${mix === 'sale' ? '' : ` MIX=${mix}`}${flags.skip ? ` SKIP=${flags.skip}` : ''}${flags.cluster === 'current' ? ' CLUSTER=current' : ''}` +
+      `${flags['run-id'] ? ` RUN_ID=${flags['run-id']}` : ''}`,
     createdAt: new Date(started).toISOString(),
     profile,
     scenario: flags.scenario,
