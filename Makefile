@@ -22,6 +22,9 @@ SIZE ?= small
 TARGET_TPS ?= 1000,10000,30000
 # Optional prices (one core for an hour, one GiB for an hour): the plan and the sweep are then priced.
 PRICE_ARGS = $(if $(PRICE_CPU_HOUR),--price-cpu-hour $(PRICE_CPU_HOUR)) $(if $(PRICE_GB_HOUR),--price-gb-hour $(PRICE_GB_HOUR))
+# What run.json records as the command that made a run: the knobs given on make's command line.
+EXPERIMENT_KNOBS = PROFILE MIX SKIP SCENARIO TARGET_TPS SCALE SPIKE_SCALE CLUSTER RUN_ID DB_CPU DB_MEMORY REDIS_CPU REDIS_MEMORY DB_POOL DB_MAX_CONNECTIONS PRICE_CPU_HOUR PRICE_GB_HOUR EXPERIMENT_ARGS
+space := $(subst ,, )
 # The steps' request mix: sale (the ticket-sale mix) or points (every request a PostgreSQL read).
 MIX ?= sale
 # On the local single node, requests are lowered so several replicas fit; limits stay the profile's.
@@ -117,6 +120,7 @@ experiment: deps ## From nothing to a report: cluster, images, chart with PROFIL
 	$(MAKE) --no-print-directory image
 	k6-operator/scripts/build-images.sh k6 k6-starter
 	$(MAKE) --no-print-directory deploy PROFILE=$(PROFILE) HELM_ARGS="$(EXPERIMENT_HELM_ARGS) $(HELM_ARGS)"
+	HEADROOM_COMMAND="$(strip make experiment $(foreach v,$(EXPERIMENT_KNOBS),$(if $(filter command line,$(origin $(v))),$(v)=$(if $(findstring $(space),$($(v))),\"$($(v))\",$($(v))))))" \
 	npx --no-install tsx experiments/src/cli/experiment.ts --profile $(PROFILE) --scenario $(SCENARIO) --mix $(MIX) \
 	  --targets $(TARGET_TPS) --scale $(SCALE) --cluster $(CLUSTER) --namespace $(NAMESPACE) --release $(RELEASE) \
 	  $(if $(SKIP),--skip $(SKIP)) $(if $(SPIKE_SCALE),--spike-scale $(SPIKE_SCALE)) $(if $(RUN_ID),--run-id $(RUN_ID)) $(PRICE_ARGS) $(EXPERIMENT_ARGS)

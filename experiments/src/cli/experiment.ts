@@ -414,8 +414,8 @@ async function main() {
   limitCores = cpuCores(container?.resources?.limits?.cpu) ?? 0;
   info = {
     runId,
-    command: `make experiment PROFILE=${profile}${mix === 'sale' ? '' : ` MIX=${mix}`}${flags.skip ? ` SKIP=${flags.skip}` : ''}${flags.cluster === 'current' ? ' CLUSTER=current' : ''}` +
-      `${flags['run-id'] ? ` RUN_ID=${flags['run-id']}` : ''}`,
+    // make experiment passes its command line; run directly, the flags say what was asked
+    command: process.env.HEADROOM_COMMAND ?? `npx tsx experiments/src/cli/experiment.ts ${process.argv.slice(2).join(' ')}`,
     createdAt: new Date(started).toISOString(),
     profile,
     scenario: flags.scenario,

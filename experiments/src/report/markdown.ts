@@ -219,7 +219,7 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
     const name = c.component === 'postgres' ? 'PostgreSQL' : 'Redis';
     line(`### Ceiling check: ${name} at its ${c.limitCores}-core limit`);
     line();
-    line(`Predicted from the one-replica steps alone (before any larger count ran): the system tops out at **${int(c.predictedRps.mid)} req/s** (${int(c.predictedRps.lo)}–${inf(c.predictedRps.hi)}), where ${name} uses its limit. ` +
+    line(`Predicted from the one-replica steps alone (before any larger count ran): the system tops out at **${int(c.predictedRps.mid)} req/s** (${int(c.predictedRps.lo)}–${Number.isFinite(c.predictedRps.hi) ? int(c.predictedRps.hi) : 'unbounded'}), where ${name} uses its limit. ` +
       `One pod serves ${int(c.onePodRps)} req/s, so every count whose N × ${int(c.onePodRps)} lies past the ceiling should plateau there.`);
     line();
     line('| replicas | N × one pod | measured req/s | status |');
