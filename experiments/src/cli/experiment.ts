@@ -17,6 +17,7 @@
  *     [--targets 1000,10000,30000] [--scale 0.1] [--spike-scale auto|<n>] [--max-replicas auto|<n>] [--repeats 3] [--step-seconds 30]
  *     [--skip saturation,scaling,spike,validate,respike] [--cluster local|current] [--namespace booking] [--release booking]
  *     [--run-id <name>] [--from-run experiments/results/<run-id>] [--counts 5]
+ *     [--mix sale|points] [--price-cpu-hour <p> --price-gb-hour <p>]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
