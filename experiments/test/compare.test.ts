@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { analyseRun, loadRun } from '../src/report/index.js';
-import { compareRuns, renderComparison, resourceLimits } from '../src/report/compare.js';
+import { compareRuns, renderComparison } from '../src/report/compare.js';
+import { resourceLimits } from '../src/report/run.js';
 import { syntheticRunDir } from './synthetic.js';
 
 describe('sweep comparison', () => {

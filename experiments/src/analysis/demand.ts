@@ -36,6 +36,10 @@ import { checkSlo, DEFAULT_SLO, median, type NodeShare, type Slo, type StepResul
 export const DEFAULT_MAX_UTILISATION = 0.7;
 
 export type Component = 'service' | 'postgres' | 'redis' | 'loadgen' | 'rest';
+/** how the reports name each part */
+export const PART_NAMES: Record<Component, string> = {
+  service: 'service pods', postgres: 'PostgreSQL', redis: 'Redis', loadgen: 'load generator (k6)', rest: 'the rest of the node',
+};
 const FIELDS: Record<Component, keyof NodeShare> = {
   service: 'serviceCores', postgres: 'postgresCores', redis: 'redisCores', loadgen: 'loadgenCores', rest: 'restCores',
 };
@@ -217,7 +221,12 @@ function connectionsFit(needed: number, max: number): boolean {
   return needed < max;
 }
 
-export const TOO_MANY_CONNECTIONS = 'postgresql:too_many_connections';
+/** The key of a step's `unavailableByKind`: the service's 503s for a dependency, by why. */
+export function unavailableKey(dependency: string, kind: string): string {
+  return `${dependency}:${kind}`;
+}
+
+const TOO_MANY_CONNECTIONS = unavailableKey('postgresql', 'too_many_connections');
 
 export interface ConnectionCheck {
   replicas: number;

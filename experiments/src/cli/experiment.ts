@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util';
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { chooseCounts, countPoint, fitPoints, PROSPECTIVE_FACTOR, prospectiveTarget } from '../analysis/capacity.js';
 import { memoryGiB, pricesFrom } from '../analysis/cost.js';
-import type { SystemLimits } from '../analysis/demand.js';
+import { unavailableKey, type SystemLimits } from '../analysis/demand.js';
 import { checkSlo, DEFAULT_SLO, findKnee, nextStep, type Knee, type NodeShare, type SloVerdict, type StepResult } from '../analysis/knee.js';
 import { PEAK_RPS_AT_SCALE_1, spikeScale } from '../analysis/plan.js';
 import { fitUsl } from '../analysis/usl.js';
@@ -36,7 +36,7 @@ import { DEFAULT_PROMETHEUS, PrometheusClient, prometheusTransport } from '../re
 import { coresOver } from '../record/counters.js';
 import { cpuCounterSelectors, sampleQueries, stepServerQueries } from '../record/queries.js';
 import { Recorder } from '../record/recorder.js';
-import { writeReport, type LoadTestRow, type Prospective, type RunInfo } from '../report/index.js';
+import { STEP_MIXES, writeReport, type LoadTestRow, type Prospective, type RunInfo } from '../report/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const LOADTEST = join(ROOT, 'k6-operator', 'scripts', 'loadtest.sh');
@@ -100,8 +100,7 @@ if (onlyCounts?.some((n) => !(Number.isInteger(n) && n >= 1))) fail(`--counts ta
 const repeats = Number(flags.repeats);
 if (!(Number.isInteger(repeats) && repeats >= 1)) fail(`--repeats takes a whole number ≥ 1, not '${flags.repeats}'`);
 const stepSeconds = Number(flags['step-seconds']);
-const MIXES = ['sale', 'points'] as const;
-const mix = MIXES.find((m) => m === flags.mix) ?? fail(`--mix takes ${MIXES.join(' or ')}, not '${flags.mix}'`);
+const mix = STEP_MIXES.find((m) => m === flags.mix) ?? fail(`--mix takes ${STEP_MIXES.join(' or ')}, not '${flags.mix}'`);
 const { namespace, release } = flags;
 const prices = parsePrices(flags['price-cpu-hour'], flags['price-gb-hour']) ?? undefined;
 
@@ -239,7 +238,7 @@ async function stepServer(endS: number): Promise<NonNullable<StepResult['server'
       .filter(([, n]) => n > 0));
   };
   const errorsByStatus = await counts(q.serverErrorsByStatus, (m) => m.status ?? '?');
-  const unavailableByKind = await counts(q.unavailableByKind, (m) => `${m.dependency ?? '?'}:${m.kind ?? '?'}`);
+  const unavailableByKind = await counts(q.unavailableByKind, (m) => unavailableKey(m.dependency ?? '?', m.kind ?? '?'));
   const server = { dbConnectionsMax: await prometheus.scalar(q.dbConnectionsMax, at), errorsByStatus, unavailableByKind };
   const fives = Object.entries({ ...errorsByStatus, ...unavailableByKind }).map(([k, n]) => `${n} × ${k}`).join(', ');
   say(`  service: up to ${server.dbConnectionsMax ?? '?'} PostgreSQL connections held${fives ? `; ${fives}` : ''}`);

@@ -9,15 +9,14 @@
  */
 
 import { memoryGiB, priceTarget, type Prices, type TargetCost } from '../analysis/cost.js';
-import { CEILING_TOLERANCE, ceilingCheck, componentDemands, connectionCheck, systemPlan, type CeilingCheck, type ConnectionCheck, type Demand, type SystemPlanRow } from '../analysis/demand.js';
+import { CEILING_TOLERANCE, ceilingCheck, componentDemands, connectionCheck, PART_NAMES, systemPlan, type CeilingCheck, type ConnectionCheck, type Demand, type SystemPlanRow } from '../analysis/demand.js';
 import { countPoint, fitPoints, holdOut, planRanges, type HoldOut, type PlanRange } from '../analysis/capacity.js';
 import { DEFAULT_SLO, findKnee, type Knee, type Slo, type StepResult } from '../analysis/knee.js';
 import { DEFAULT_HEADROOM, DEFAULT_TARGETS, hpaAdvice, planReplicas, prewarmReplicas, type HpaAdvice, type PlanRow } from '../analysis/plan.js';
 import { hpaReaction, type Reaction } from '../analysis/reaction.js';
 import { fitUsl, uslRanges, type Range, type UslFit, type UslParams } from '../analysis/usl.js';
 import type { RunEvent } from '../model.js';
-import type { LoadTestRow, Prospective, RunData, RunInfo, ScalingPoint } from './run.js';
-import { resourceLimits } from './compare.js';
+import { resourceLimits, type LoadTestRow, type Prospective, type RunData, type RunInfo, type ScalingPoint } from './run.js';
 
 export type UslSummary = Omit<UslFit, 'predict'> & {
   /** 5th/50th/95th percentiles over the bootstrap draws */
@@ -129,8 +128,9 @@ export function analyseRun(run: RunData, options: { prices?: Prices } = {}): Sum
       serviceCeilingRps: usl && measured.length >= 5 ? usl.ceilingX : Infinity,
     })
     : [];
-  const ceilings = run.info.system ? ceilingCheck(counts.map((c) => ({ ...c, steps: c.steps as StepResult[] | undefined })), run.info.system, slo) : [];
-  const connections = run.info.system ? connectionCheck(counts.map((c) => ({ replicas: c.replicas, steps: c.steps as StepResult[] | undefined })), run.info.system) : [];
+  const withSteps = counts.map((c) => ({ ...c, steps: c.steps as StepResult[] | undefined }));
+  const ceilings = run.info.system ? ceilingCheck(withSteps, run.info.system, slo) : [];
+  const connections = run.info.system ? connectionCheck(withSteps, run.info.system) : [];
   const prices = options.prices ?? run.info.prices ?? null;
   const pod = resourceLimits(run.info.versions.resources);
   const podMemoryGiB = memoryGiB(pod.memory ?? undefined);
@@ -225,7 +225,7 @@ function headline(s: Summary): string[] {
   }
   for (const c of s.connections.filter((x) => x.verdict === 'refuted')) out.push(`The connection check was REFUTED at ${c.replicas} replica(s): ${c.why}.`);
   for (const c of s.ceilings.filter((x) => x.withinTolerance === false)) {
-    out.push(`The ${partName(c.component)} ceiling check FAILED: predicted ${r(c.predictedRps.mid)} req/s from one replica's steps, ` +
+    out.push(`The ${PART_NAMES[c.component]} ceiling check FAILED: predicted ${r(c.predictedRps.mid)} req/s from one replica's steps, ` +
       (c.boundAbove !== null ? `yet a count past it served at least ${r(c.boundAbove)}.` : `${r(c.observedRps!)} measured past it (${signed(c.error! * 100)} %, allowed ±${CEILING_TOLERANCE * 100} %).`));
   }
   if (s.prospective && s.prospective.verdict !== 'confirmed') out.push(`The prospective check was ${s.prospective.verdict.toUpperCase()}: ${s.prospective.why}.`);
@@ -238,7 +238,7 @@ function headline(s: Summary): string[] {
   if (s.prospective?.verdict === 'confirmed') out.push(`Prospective check confirmed: ${s.prospective.why}.`);
   for (const c of s.connections.filter((x) => x.verdict === 'as predicted' && !x.fits)) out.push(`Too few database connections failed as predicted at ${c.replicas} replica(s): ${c.why}.`);
   for (const c of s.ceilings.filter((x) => x.withinTolerance)) {
-    out.push(`${partName(c.component)} caps the system as predicted: ${r(c.predictedRps.mid)} req/s from one replica's steps, ${r(c.observedRps!)} measured at ${c.beyond.map((b) => b.replicas).join(', ')} replicas (${signed(c.error! * 100)} %).`);
+    out.push(`${PART_NAMES[c.component]} caps the system as predicted: ${r(c.predictedRps.mid)} req/s from one replica's steps, ${r(c.observedRps!)} measured at ${c.beyond.map((b) => b.replicas).join(', ')} replicas (${signed(c.error! * 100)} %).`);
   }
   const top = s.systemPlan.at(-1);
   if (top?.bottleneck) {
@@ -260,10 +260,6 @@ function headline(s: Summary): string[] {
       `${s.run.countsNote ? ` Counts: ${s.run.countsNote}.` : ''}`);
   }
   return out;
-}
-
-function partName(c: 'postgres' | 'redis'): string {
-  return c === 'postgres' ? 'PostgreSQL' : 'Redis';
 }
 
 function r(v: number): string {

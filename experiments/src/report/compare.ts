@@ -8,7 +8,8 @@
 
 import { cheapestProfiles, type TargetCost } from '../analysis/cost.js';
 import type { Summary } from './analyse.js';
-import { cell, int, num, pct, sig, whereMeasured } from './markdown.js';
+import { resourceLimits } from './run.js';
+import { cell, cost, int, num, pct, sig, whereMeasured } from './markdown.js';
 
 export interface ComparisonRow {
   runId: string;
@@ -72,18 +73,6 @@ function spikeRow(s: Summary): ComparisonRow['spike'] {
   return row ? { requests: row.requests, p95Ms: row.p95Ms, failures: row.failures } : null;
 }
 
-/** CPU in cores and memory as written, from the container's resources JSON in run.json. */
-export function resourceLimits(resourcesJson: string | undefined): { cpu: number | null; memory: string | null } {
-  let limits: { cpu?: string; memory?: string } = {};
-  try {
-    limits = JSON.parse(resourcesJson ?? '{}').limits ?? {};
-  } catch {
-    return { cpu: null, memory: null };
-  }
-  const cpu = limits.cpu === undefined ? null : limits.cpu.endsWith('m') ? Number(limits.cpu.slice(0, -1)) / 1000 : Number(limits.cpu);
-  return { cpu: cpu !== null && Number.isFinite(cpu) && cpu > 0 ? cpu : null, memory: limits.memory ?? null };
-}
-
 export function renderComparison(rows: ComparisonRow[], summaries: Summary[], reportLinks: string[]): string {
   const out: string[] = [];
   const line = (t = '') => out.push(t);
@@ -119,7 +108,7 @@ export function renderComparison(rows: ComparisonRow[], summaries: Summary[], re
     line('A profile priced from per-pod TPS × N (no USL fit from 5 counts) assumes its pods scale perfectly: compare it with a USL-priced one with that in mind.');
     line();
     const basis = (b: 'usl' | 'linear') => (b === 'linear' ? ' [linear]' : ' [USL]');
-    const money = (x: { lo: number; mid: number; hi: number }) => Number.isNaN(x.mid) ? 'not priced' : `${x.mid.toFixed(2)} per hour (${x.lo.toFixed(2)}–${Number.isFinite(x.hi) ? x.hi.toFixed(2) : '∞'})`;
+    const money = (x: { lo: number; mid: number; hi: number }) => (Number.isNaN(x.mid) ? 'not priced' : `${cost(x.mid)} per hour (${cost(x.lo)}–${cost(x.hi)})`);
     for (const c of cheapestProfiles(rows.map((r) => ({ profile: r.profile, costs: r.costs })))) {
       const others = rows.filter((r) => r.profile !== c.profile).map((r) => {
         const t = r.costs.find((x) => x.targetTps === c.targetTps);

@@ -14,7 +14,7 @@ import { renderMarkdown, whereMeasured, type ChartFiles } from './markdown.js';
 import { loadRun } from './run.js';
 
 export { analyseRun, type Summary } from './analyse.js';
-export { loadRun, RunInfoSchema, type RunInfo, type RunData, type ScalingPoint, type LoadTestRow, type Prospective } from './run.js';
+export { loadRun, RunInfoSchema, STEP_MIXES, type RunInfo, type RunData, type ScalingPoint, type LoadTestRow, type Prospective } from './run.js';
 export { renderSvg } from './charts.js';
 
 export async function writeReport(dir: string): Promise<{ summary: Summary; files: string[] }> {

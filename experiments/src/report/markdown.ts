@@ -3,11 +3,11 @@
  *
  *   renderMarkdown(run: RunData, summary: Summary, charts: ChartFiles): string
  *   whereMeasured(info: RunInfo): string       the one line every figure carries
- *   cell, num, int, pct, sig                     table-cell formatting, shared with the sweep's table
+ *   cell, num, int, pct, sig, cost               table-cell formatting, shared with the sweep's table
  */
 
 import { checkSlo, type SloVerdict, type StepResult } from '../analysis/knee.js';
-import { CEILING_TOLERANCE } from '../analysis/demand.js';
+import { CEILING_TOLERANCE, PART_NAMES } from '../analysis/demand.js';
 import type { Reaction } from '../analysis/reaction.js';
 import type { Range } from '../analysis/usl.js';
 import type { RunData, RunInfo } from './run.js';
@@ -173,8 +173,7 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
     line();
     line('| component | CPU ms per request | range | idle cores | steps |');
     line('|---|--:|--:|--:|--:|');
-    const names = { service: 'service pods', postgres: 'PostgreSQL', redis: 'Redis', loadgen: 'load generator (k6)', rest: 'the rest of the node' };
-    for (const d of s.demands) line(`| ${names[d.component]} | ${d.ms.mid.toFixed(3)} | ${d.ms.lo.toFixed(3)}–${d.ms.hi.toFixed(3)} | ${d.idleCores.toFixed(2)} | ${d.steps} |`);
+    for (const d of s.demands) line(`| ${PART_NAMES[d.component]} | ${d.ms.mid.toFixed(3)} | ${d.ms.lo.toFixed(3)}–${d.ms.hi.toFixed(3)} | ${d.idleCores.toFixed(2)} | ${d.steps} |`);
     line();
     if (s.systemPlan.length) {
       const lim = info.system!;
@@ -216,7 +215,7 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
     line();
   }
   for (const c of s.ceilings) {
-    const name = c.component === 'postgres' ? 'PostgreSQL' : 'Redis';
+    const name = PART_NAMES[c.component];
     line(`### Ceiling check: ${name} at its ${c.limitCores}-core limit`);
     line();
     line(`Predicted from the one-replica steps alone (before any larger count ran): the system tops out at **${int(c.predictedRps.mid)} req/s** (${int(c.predictedRps.lo)}–${Number.isFinite(c.predictedRps.hi) ? int(c.predictedRps.hi) : 'unbounded'}), where ${name} uses its limit. ` +
@@ -340,7 +339,8 @@ function rng(x: Range, f: (v: number) => string): string {
 }
 
 /** A replica count, or "unreachable" where the percentile fell on a refit that never reaches the target. */
-function cost(v: number): string {
+/** money per hour: 2 decimals, ∞ when unreachable, — when unknown */
+export function cost(v: number): string {
   return Number.isNaN(v) ? '—' : Number.isFinite(v) ? v.toFixed(2) : '∞';
 }
 

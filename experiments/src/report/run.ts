@@ -3,6 +3,8 @@
  *
  *   loadRun(dir: string): RunData
  *   RunInfoSchema (zod) / RunInfo            run.json: what was measured, where, with what, by which command
+ *   STEP_MIXES                               the steps' request mixes (saturation.js MIX)
+ *   resourceLimits(resourcesJson): { cpu, memory }   the service container's limits as run.json records them
  *
  * Files of experiments/results/<run-id>/ (all but run.json optional; the report says which were absent):
  *   run.json          RunInfo
@@ -21,6 +23,9 @@ import type { StepResult } from '../analysis/knee.js';
 import type { RunEvent, Sample } from '../model.js';
 import { readEventsJsonl, readSamplesCsv } from '../record/files.js';
 
+/** the steps' request mixes (k6-operator/scripts/saturation.js MIX) */
+export const STEP_MIXES = ['sale', 'points'] as const;
+
 export const RunInfoSchema = z.object({
   runId: z.string().min(1),
   /** the exact command line that made the run */
@@ -29,7 +34,7 @@ export const RunInfoSchema = z.object({
   profile: z.string().min(1),
   scenario: z.string().min(1),
   /** the steps' request mix (saturation.js MIX); runs before it existed used 'sale' */
-  mix: z.enum(['sale', 'points']).default('sale'),
+  mix: z.enum(STEP_MIXES).default('sale'),
   node: z.object({
     cpus: z.number().positive(),
     memoryGiB: z.number().positive(),
@@ -156,4 +161,16 @@ function parseJson<T>(path: string, schema: z.ZodType<T>): T | null {
     throw new Error(`${path}: ${issues}`);
   }
   return parsed.data;
+}
+
+/** CPU in cores and memory as written, from the container's resources JSON in run.json. */
+export function resourceLimits(resourcesJson: string | undefined): { cpu: number | null; memory: string | null } {
+  let limits: { cpu?: string; memory?: string } = {};
+  try {
+    limits = JSON.parse(resourcesJson ?? '{}').limits ?? {};
+  } catch {
+    return { cpu: null, memory: null };
+  }
+  const cpu = limits.cpu === undefined ? null : limits.cpu.endsWith('m') ? Number(limits.cpu.slice(0, -1)) / 1000 : Number(limits.cpu);
+  return { cpu: cpu !== null && Number.isFinite(cpu) && cpu > 0 ? cpu : null, memory: limits.memory ?? null };
 }
