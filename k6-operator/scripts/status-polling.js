@@ -5,7 +5,7 @@
 // with 200) and poll GET /queue/status. Thresholds judge the polling scenario only.
 import { check, sleep } from 'k6';
 import exec from 'k6/execution';
-import { baseOptions, batch, perRunnerRate, poolUser, randomInt, scaled, summary, tokenStatus, issueToken } from './journey.js';
+import { baseOptions, batch, wholeRunRate, poolUser, randomInt, scaled, summary, tokenStatus, issueToken } from './journey.js';
 
 const TOKENS = scaled(10000);
 const BATCH = 50;
@@ -33,7 +33,7 @@ export const options = baseOptions({
   thresholds: {
     'http_req_duration{scenario:poll}': ['p(99)<500'],
     'http_req_failed{scenario:poll}': ['rate<0.005'],
-    'http_reqs{scenario:poll}': [`rate>${perRunnerRate(1000)}`],
+    'http_reqs{scenario:poll}': [`rate>${wholeRunRate(1000)}`],
     'checks{scenario:poll}': ['rate>0.9999'],
   },
 });
