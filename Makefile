@@ -99,7 +99,7 @@ test-e2e: deps ## On a real local cluster (built from source if needed): smoke, 
 	trap '$(MAKE) --no-print-directory cluster-down >/dev/null 2>&1 || true' EXIT; \
 	$(MAKE) --no-print-directory tools && $(MAKE) --no-print-directory cluster-up && \
 	$(MAKE) --no-print-directory test-cluster && \
-	$(MAKE) --no-print-directory image && k6-operator/scripts/build-images.sh k6 k6-starter && \
+	$(MAKE) --no-print-directory image && \
 	$(MAKE) --no-print-directory test-chart-cluster && \
 	$(MAKE) --no-print-directory test-k6-cluster && \
 	npm run --silent -w experiments test:cluster && \
@@ -118,7 +118,6 @@ experiment: deps ## From nothing to a report: cluster, images, chart with PROFIL
 	$(MAKE) --no-print-directory tools
 	$(MAKE) --no-print-directory cluster-up
 	$(MAKE) --no-print-directory image
-	k6-operator/scripts/build-images.sh k6 k6-starter
 	$(MAKE) --no-print-directory deploy PROFILE=$(PROFILE) HELM_ARGS="$(EXPERIMENT_HELM_ARGS) $(HELM_ARGS)"
 	HEADROOM_COMMAND="$(strip make experiment $(foreach v,$(EXPERIMENT_KNOBS),$(if $(filter command line,$(origin $(v))),$(v)=$(if $(findstring $(space),$($(v))),\"$($(v))\",$($(v))))))" \
 	npx --no-install tsx experiments/src/cli/experiment.ts --profile $(PROFILE) --scenario $(SCENARIO) --mix $(MIX) \

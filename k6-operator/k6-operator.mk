@@ -3,9 +3,8 @@
 K6_OPERATOR_MK_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 
 # Pinned here until versions.env takes them (no spaces, no quotes: sourced by bash too).
-K6_OPERATOR_VERSION ?= v1.6.0
 K6_STARTER_IMAGE_TAG ?= bookworm-headroom
-export K6_OPERATOR_VERSION K6_STARTER_IMAGE_TAG
+export K6_STARTER_IMAGE_TAG
 
 SCENARIO ?= normal-plus-spike
 SCALE ?= 0.1
@@ -15,16 +14,21 @@ export SCENARIO SCALE PARALLELISM
 ##@ Load tests
 
 .PHONY: k6-operator
-k6-operator: ## Build the k6 runner/starter images and the operator manager; install CRD, RBAC and manager (CLUSTER=current too)
+k6-operator: deps ## Build the k6 runner/starter and TestRun controller images; install the TestRun CRD and the controller (make cluster-up does this)
 	$(K6_OPERATOR_MK_DIR)/scripts/build-images.sh
 	$(K6_OPERATOR_MK_DIR)/scripts/install.sh
 
 .PHONY: loadtest
-loadtest: ## Run SCENARIO (default normal-plus-spike) as a TestRun [SCALE=0.1] [PARALLELISM=1]; combined pass/fail
-	$(K6_OPERATOR_MK_DIR)/scripts/loadtest.sh
+loadtest: deps ## Run SCENARIO (default normal-plus-spike) as a TestRun [SCALE=0.1] [PARALLELISM=1] [K6_ENV="K=V"]; prints the verdict and the combined result
+	npx --no-install tsx $(K6_OPERATOR_MK_DIR)/controller/src/cli/loadtest.ts
+
+.PHONY: testruns
+testruns: ## List the TestRuns with their stage and verdict (ThresholdsPassed: True, False or Unknown)
+	$(if $(filter current,$(CLUSTER)),$(KUBECTL),$(KUBECTL) --kubeconfig $(LOCAL_KUBECONFIG)) -n loadtest get testruns \
+	  -o 'custom-columns=NAME:.metadata.name,STAGE:.status.stage,PASSED:.status.conditions[?(@.type=="ThresholdsPassed")].status,REASON:.status.conditions[?(@.type=="ThresholdsPassed")].reason,AGE:.metadata.creationTimestamp'
 
 .PHONY: test-k6-cluster
-test-k6-cluster: ## On the running cluster: normal-plus-spike passes (series in Prometheus), a failing threshold fails, token-burst x2 combines and keeps every token
+test-k6-cluster: ## On the running cluster: kubectl apply -k/-f run TestRuns to a verdict (x2 runners combined, tokens kept), failing thresholds, bad scripts, deletion
 	$(DEPLOY_KUBECONFIG) HELM=$(HELM) KUBECTL=$(KUBECTL) $(K6_OPERATOR_MK_DIR)/test/in-cluster.sh
 
 .PHONY: test-k6

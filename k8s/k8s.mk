@@ -36,8 +36,10 @@ tools: ## Build the pinned Kubernetes, etcd, add-ons, Prometheus, helm, k6 and l
 	$(K8S_MK_DIR)/scripts/build-data-images.sh
 
 .PHONY: cluster-up
-cluster-up: ## Start the local single-node cluster (root; idempotent); kubeconfig in HEADROOM_CACHE/cluster/kubeconfig.
+cluster-up: ## Start the local single-node cluster (root; idempotent) with the TestRun controller; kubeconfig in HEADROOM_CACHE/cluster/kubeconfig.
 	$(K8S_MK_DIR)/scripts/cluster-up.sh
+	$(K8S_MK_DIR)/../k6-operator/scripts/build-images.sh
+	$(K8S_MK_DIR)/../k6-operator/scripts/install.sh
 
 .PHONY: cluster-down
 cluster-down: ## Stop the local cluster and remove its processes, mounts, interfaces, rules and state.

@@ -5,12 +5,15 @@
 #               initializer's `sh -c "k6 archive ... && k6 inspect ... ; ! cat /tmp/k6logs | grep ..."`
 #   k6-starter  the starter Job's `sh -c "curl --retry 3 -X PATCH http://<runner>:6565/v1/status ..."`:
 #               busybox sh + Debian's curl with the libraries it links
-#   k6-operator the manager, from github.com/grafana/k6-operator@$K6_OPERATOR_VERSION (./cmd)
-# Skips images whose archive exists. Usage: build-images.sh [k6|k6-starter|k6-operator...]
+#   k6-controller  the headroom TestRun controller (k6-operator/controller), on the local Node base
+#               like the service; tagged by a hash of its sources, so it is rebuilt when they change
+# The upstream k6-operator manager is never built (the Go module proxy refuses its module).
+# Skips images whose archive exists. Usage: build-images.sh [k6|k6-starter|k6-controller...]
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/../../k8s/scripts/lib.sh"
 source "$HERE/../../k8s/scripts/cluster-env.sh"
+source "$HERE/images.sh"
 eval "$(sed -n 's/^\(K6_[A-Z_]*\) ?= \(.*\)$/: "${\1:=\2}"/p' "$HERE/../k6-operator.mk")"
 require_root "Building images with buildah" k6-operator
 command -v buildah >/dev/null || die "buildah missing: apt-get install -y buildah"
@@ -84,30 +87,11 @@ build_starter() {
   rm -rf "$root"
 }
 
-# The manager from its Go module: every release replaces github.com/grafana/k6-operator with ./,
-# so it builds inside a writable copy of the downloaded module, like k8s/scripts/build-go-tools.sh.
-build_manager() {
-  local tag=$K6_OPERATOR_VERSION
-  [[ -f $IMAGES_DIR/k6-operator-$tag.tar ]] && { log "image k6-operator:$tag: cached"; return; }
-  go_env
-  local module=github.com/grafana/k6-operator bin="$BIN_DIR/k6-operator-$tag"
-  if [[ ! -x $bin ]]; then
-    local work="$SRC_DIR/${module//\//_}@$tag" src json
-    if [[ ! -d $work ]]; then
-      json="$(go mod download -json "$module@$tag" 2>&1 || true)"
-      src="$(sed -n 's/^\t"Dir": "\(.*\)",$/\1/p' <<<"$json")"
-      [[ -d $src ]] || die "$module@$tag is not available from the Go module proxy ($GOPROXY):
-$(sed -n 's/^\t"Error": "\(.*\)",*$/\1/p' <<<"$json")"
-      cp -r "$src" "$work.tmp"; chmod -R u+w "$work.tmp"; mv "$work.tmp" "$work"
-    fi
-    log "k6-operator $tag: building $module/cmd"
-    (cd "$work" && nice_run go build -trimpath -ldflags "-s -w" -o "$bin" ./cmd) ||
-      die "k6-operator $tag did not build; see the go output above."
-  fi
-  local ctr; ctr="$(bh from scratch)"
-  bh copy "$ctr" "$bin" /manager >/dev/null
-  bh config --entrypoint '["/manager"]' --user 65534:65534 "$ctr"
-  save "$ctr" k6-operator "$tag"
+build_controller() {
+  local tag; tag="$(controller_tag)"
+  [[ -f $IMAGES_DIR/k6-controller-$tag.tar ]] && { log "image k6-controller:$tag: cached"; return; }
+  IMAGE_NAME=k6-controller DOCKERFILE="$HERE/../controller/Dockerfile" APP_IMAGE_TAG="$tag" CLUSTER=local \
+    "$HERE/../../k8s/scripts/build-app-image.sh" >/dev/null
 }
 
 import_all() {
@@ -123,14 +107,14 @@ import_all() {
 }
 
 images=("$@")
-((${#images[@]})) || images=(k6 k6-starter k6-operator)
+((${#images[@]})) || images=(k6 k6-starter k6-controller)
 archives=()
 for i in "${images[@]}"; do
   case $i in
     k6) build_k6; archives+=("$IMAGES_DIR/k6-$K6_VERSION.tar") ;;
     k6-starter) build_starter; archives+=("$IMAGES_DIR/k6-starter-$K6_STARTER_IMAGE_TAG.tar") ;;
-    k6-operator) build_manager; archives+=("$IMAGES_DIR/k6-operator-$K6_OPERATOR_VERSION.tar") ;;
-    *) die "unknown image '$i' (known: k6 k6-starter k6-operator)" ;;
+    k6-controller) build_controller; archives+=("$IMAGES_DIR/k6-controller-$(controller_tag).tar") ;;
+    *) die "unknown image '$i' (known: k6 k6-starter k6-controller)" ;;
   esac
 done
 [[ ${CLUSTER:-local} == current ]] || import_all "${archives[@]}"

@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
-# Installs k6-operator into the cluster: the TestRun CRD (vendored, v1.6.0), RBAC, and the manager
-# Deployment watching the `loadtest` namespace; waits until the manager is ready. Idempotent.
-# Works with CLUSTER=current (the images must then be reachable by that cluster's nodes).
+# Installs what runs TestRuns: the TestRun CRD (vendored, k6-operator v1.6.0) and, unless the
+# upstream k6-operator manager already runs in the cluster, the headroom TestRun controller
+# (install/controller.yaml, image from build-images.sh k6-controller); waits until it is ready.
+# Idempotent. With CLUSTER=current the controller image must be reachable by that cluster's nodes.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/../../k8s/scripts/lib.sh"
-eval "$(sed -n 's/^\(K6_[A-Z_]*\) ?= \(.*\)$/: "${\1:=\2}"/p' "$HERE/../k6-operator.mk")"
 source "$HERE/kube.sh"
+source "$HERE/images.sh"
 INSTALL="$HERE/../install"
 
 # The CRD is ~280 KB: too big for client-side apply's last-applied annotation, so server-side.
-log "k6-operator: applying the TestRun CRD"
+log "TestRun CRD: applying"
 kc apply --server-side --force-conflicts -f "$INSTALL/crd/k6.io_testruns.yaml" >/dev/null
 kc wait --for=condition=Established --timeout=60s crd/testruns.k6.io >/dev/null
 
-log "k6-operator: applying RBAC and the manager ($K6_OPERATOR_VERSION)"
-export IMAGE_PREFIX K6_OPERATOR_VERSION
-{ cat "$INSTALL/rbac.yaml"; echo "---"; envsubst '${IMAGE_PREFIX} ${K6_OPERATOR_VERSION}' <"$INSTALL/manager.yaml"; } |
-  kc apply -f - >/dev/null
-kc -n k6-operator-system rollout status deployment/k6-operator-controller-manager --timeout=180s >/dev/null ||
-  die "k6-operator manager not ready: kubectl -n k6-operator-system logs deploy/k6-operator-controller-manager"
-log "k6-operator ready (watching namespace loadtest)"
+upstream="$(kc get deploy -A -o jsonpath='{range .items[?(@.metadata.name=="k6-operator-controller-manager")]}{.metadata.namespace}{"\n"}{end}' 2>/dev/null || true)"
+if [[ -n $upstream ]]; then
+  log "the upstream k6-operator manager runs in namespace $upstream: TestRuns are its; the headroom controller is not installed"
+  exit 0
+fi
+
+export CONTROLLER_IMAGE="${CONTROLLER_IMAGE:-$IMAGE_PREFIX/k6-controller:$(controller_tag)}"
+log "headroom TestRun controller: applying ($CONTROLLER_IMAGE)"
+envsubst '${CONTROLLER_IMAGE}' <"$INSTALL/controller.yaml" | kc apply -f - >/dev/null
+kc -n k6-operator-system rollout status deployment/headroom-k6-controller --timeout=180s >/dev/null ||
+  die "the TestRun controller is not ready: kubectl -n k6-operator-system describe pods; kubectl -n k6-operator-system logs deploy/headroom-k6-controller"
+log "headroom TestRun controller ready (namespace loadtest)"

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Builds the app image from the repo's Dockerfile on the locally made Node base image, then makes
-# it available to the cluster: imported into the local containerd, or with CLUSTER=current loaded
-# into kind or pushed to $REGISTRY.
-# Env: APP_IMAGE_TAG (default: git describe), REGISTRY (CLUSTER=current, non-kind).
+# Builds an image of ours from a Dockerfile (default: the app's, at the repo root) on the locally
+# made Node base image, then makes it available to the cluster: imported into the local
+# containerd, or with CLUSTER=current loaded into kind or pushed to $REGISTRY.
+# Env: IMAGE_NAME (default app), DOCKERFILE (default ./Dockerfile), APP_IMAGE_TAG (default: git
+# describe), REGISTRY (CLUSTER=current, non-kind).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$K8S_DIR/scripts/cluster-env.sh"
 require_root "make image (buildah)" image
-[[ -f $REPO_ROOT/Dockerfile ]] || die "no Dockerfile at $REPO_ROOT."
+name="${IMAGE_NAME:-app}"
+dockerfile="${DOCKERFILE:-$REPO_ROOT/Dockerfile}"
+[[ -f $dockerfile ]] || die "no Dockerfile at $dockerfile."
 
 tag="${APP_IMAGE_TAG:-$(git -C "$REPO_ROOT" describe --always --dirty 2>/dev/null || echo dev)}"
-ref="$IMAGE_PREFIX/app:$tag"
+ref="$IMAGE_PREFIX/$name:$tag"
 base="$IMAGE_PREFIX/node-base:$NODE_BASE_IMAGE_TAG"
 
 "$K8S_DIR/scripts/build-images.sh" node-base
@@ -28,13 +31,13 @@ if [[ -f $host_ca ]]; then
   build_mounts+=(-v "$host_ca:$host_ca:ro" -v "$npmrc:/usr/etc/npmrc:ro")
 fi
 
-log "image $ref: building from $REPO_ROOT/Dockerfile on $base"
+log "image $ref: building from $dockerfile on $base"
 # --pull=never: every FROM must be local.
 nice_run buildah "${BUILDAH_FLAGS[@]}" bud --pull=never --network host --layers "${build_mounts[@]}" \
-  --build-arg "BASE_IMAGE=$base" -t "$ref" -f "$REPO_ROOT/Dockerfile" "$REPO_ROOT"
+  --build-arg "BASE_IMAGE=$base" -t "$ref" -f "$dockerfile" "$REPO_ROOT"
 
-archive="$IMAGES_DIR/app-$tag.tar"
-rm -f "$IMAGES_DIR"/app-*.tar
+archive="$IMAGES_DIR/$name-$tag.tar"
+rm -f "$IMAGES_DIR/$name"-*.tar
 bh push -q "$ref" "docker-archive:$archive:$ref"
 log "image $ref: saved to $archive"
 
@@ -46,8 +49,8 @@ if [[ ${CLUSTER:-local} == current ]]; then
     log "image $ref loaded into kind cluster ${context#kind-}"
   else
     [[ -n ${REGISTRY:-} ]] || die "CLUSTER=current ($context) needs REGISTRY=host[:port]/path to push $ref to."
-    bh push "$ref" "docker://$REGISTRY/app:$tag"
-    log "image pushed as $REGISTRY/app:$tag; set the chart's image.repository to $REGISTRY/app"
+    bh push "$ref" "docker://$REGISTRY/$name:$tag"
+    log "image pushed as $REGISTRY/$name:$tag"
   fi
 elif containerd_answers; then
   ctr --address "$CONTAINERD_SOCK" -n k8s.io images import "$archive" >/dev/null

@@ -19,13 +19,14 @@
  *     [--run-id <name>] [--from-run experiments/results/<run-id>] [--counts 5]
  *     [--mix sale|points] [--price-cpu-hour <p> --price-gb-hour <p>]
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, homedir, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { AppsV1Api, AutoscalingV2Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { CombinedResult } from '@headroom/k6-controller/result';
+import { kubeConfigFor, runTestRun } from '@headroom/k6-controller/run';
 import { chooseCounts, countPoint, fitPoints, PROSPECTIVE_FACTOR, prospectiveTarget } from '../analysis/capacity.js';
 import { memoryGiB, pricesFrom } from '../analysis/cost.js';
 import { unavailableKey, type SystemLimits } from '../analysis/demand.js';
@@ -39,7 +40,6 @@ import { Recorder } from '../record/recorder.js';
 import { STEP_MIXES, writeReport, type LoadTestRow, type Prospective, type RunInfo } from '../report/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const LOADTEST = join(ROOT, 'k6-operator', 'scripts', 'loadtest.sh');
 const PHASES = ['saturation', 'scaling', 'spike', 'validate', 'respike'] as const;
 
 const { values: flags } = parseArgs({
@@ -104,13 +104,13 @@ const mix = STEP_MIXES.find((m) => m === flags.mix) ?? fail(`--mix takes ${STEP_
 const { namespace, release } = flags;
 const prices = parsePrices(flags['price-cpu-hour'], flags['price-gb-hour']) ?? undefined;
 
-const kc = new KubeConfig();
-if (flags.cluster === 'current') kc.loadFromDefault();
-else {
-  const path = join(process.env.HEADROOM_CACHE ?? join(homedir(), '.cache', 'headroom'), 'cluster', 'kubeconfig');
-  if (!existsSync(path)) fail(`no local cluster (${path} missing): run 'make cluster-up', or use CLUSTER=current`);
-  kc.loadFromFile(path);
-}
+const kc = (() => {
+  try {
+    return kubeConfigFor(flags.cluster);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+})();
 const apps = kc.makeApiClient(AppsV1Api);
 const autoscaling = kc.makeApiClient(AutoscalingV2Api);
 const core = kc.makeApiClient(CoreV1Api);
@@ -127,40 +127,12 @@ mkdirSync(flags['from-run'] ? join(outDir, 'follow-up') : outDir, { recursive: t
 const started = Date.now();
 const say = (msg: string) => process.stdout.write(`[experiment ${String(Math.round((Date.now() - started) / 1000)).padStart(4)}s] ${msg}\n`);
 
-/** Runs one scenario through `make loadtest`'s script and returns its combined HEADROOM_RESULT. */
-async function loadtest(scenario: string, env: Record<string, string> = {}, k6Env: Record<string, string> = {}) {
-  const k6EnvLine = Object.entries(k6Env).map(([k, v]) => `${k}=${v}`).join(' ');
-  return new Promise<LoadResult>((resolveRun, reject) => {
-    const child = spawn('bash', [LOADTEST], {
-      env: { ...process.env, SCENARIO: scenario, SCALE: flags.scale, K6_ENV: k6EnvLine, CLUSTER: flags.cluster, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let result: LoadResult | undefined;
-    const onLine = (line: string) => {
-      if (line.startsWith('HEADROOM_RESULT ')) result = JSON.parse(line.slice('HEADROOM_RESULT '.length));
-      else if (line.trim()) process.stdout.write(`    ${line}\n`);
-    };
-    let buffer = '';
-    const feed = (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      lines.forEach(onLine);
-    };
-    child.stdout.on('data', feed);
-    child.stderr.on('data', feed);
-    child.on('exit', () => {
-      if (buffer) onLine(buffer);
-      if (result) resolveRun(result);
-      else reject(new Error(`loadtest ${scenario} gave no result; see the lines above`));
-    });
+/** Runs one scenario's TestRun (the path `make loadtest` takes) and returns its combined result. */
+async function loadtest(scenario: string, overrides: { SCALE?: string } = {}, k6Env: Record<string, string> = {}): Promise<CombinedResult> {
+  return runTestRun(kc, {
+    scenario, scale: Number(overrides.SCALE ?? flags.scale), parallelism: 1, env: k6Env,
+    progress: (line) => process.stdout.write(`    ${line}\n`),
   });
-}
-
-interface LoadResult {
-  scenario: string; testid: string; passed: boolean; http_reqs: number; rps: number | null;
-  http_req_failed: { rate: number | null; fails: number }; p95: { ms: number; source: string };
-  p90_ms_upper_bound: number | null; mean_ms: number | null; metrics: Record<string, { count?: number }>;
 }
 
 /** The spike phase's SCALE: the flag, or sized from the per-pod TPS (analysis/plan.ts spikeScale). */
@@ -191,11 +163,11 @@ async function step(rate: number): Promise<StepResult & { endS: number | null }>
   const restartsBefore = await serviceRestarts();
   const result = await loadtest('saturation', {}, { RATES: String(rate), STEP_SECONDS: String(stepSeconds), MIX: mix });
   const restarts = (await serviceRestarts()) - restartsBefore;
-  const endS = await prometheus.scalar(`max(timestamp(k6_http_reqs_total{testid="${result.testid.replace(/["\\]/g, '')}"}))`).catch(() => null);
+  const endS = await prometheus.scalar(`max(timestamp(k6_http_reqs_total{testid="${(result.testid ?? '').replace(/["\\]/g, '')}"}))`).catch(() => null);
   const s = {
     offeredRps: rate,
     achievedRps: result.rps ?? 0,
-    p95Ms: result.p95.ms,
+    p95Ms: result.p95.ms ?? Number.NaN,
     errorRate: result.http_req_failed.rate ?? 1,
     droppedIterations: result.metrics.dropped_iterations?.count ?? 0,
     ...(restarts > 0 ? { restarts } : {}),
@@ -396,9 +368,9 @@ function writeInfo() {
   if (!flags['from-run']) writeFileSync(join(outDir, 'run.json'), JSON.stringify(info, null, 2));
 }
 
-function addRow(name: string, r: LoadResult) {
+function addRow(name: string, r: CombinedResult) {
   loadtests.push({
-    name, profile, requests: r.http_reqs, meanMs: r.mean_ms ?? 0, p90Ms: r.p90_ms_upper_bound ?? 0, p95Ms: r.p95.ms,
+    name, profile, requests: r.http_reqs, meanMs: r.mean_ms ?? 0, p90Ms: r.p90.ms ?? 0, p95Ms: r.p95.ms ?? 0,
     rps: r.rps ?? 0, shareUnderSlo: null, failures: r.http_req_failed.fails,
   });
 }
@@ -526,7 +498,7 @@ async function spike(phase: 'spike' | 'respike', scale: string, hpa: { minReplic
     recorder.mark('spike.end', { phase, source: 'runner end' }, run.end);
   } else say(`  (the runner pods were gone: no spike marks, the reaction is read from the load signal)`);
   addRow(phase === 'spike' ? flags.scenario : `${flags.scenario} (advised HPA)`, result);
-  say(`${flags.scenario}: ${result.passed ? 'thresholds met' : 'thresholds FAILED'}; ${result.http_reqs} requests, p95 ${result.p95.ms.toFixed(1)} ms`);
+  say(`${flags.scenario}: ${result.passed ? 'thresholds met' : 'thresholds FAILED'}; ${result.http_reqs} requests, p95 ${result.p95.ms?.toFixed(1) ?? '-'} ms`);
 }
 
 /** When the spike starts within its scenario: normal-plus-spike's surge has startTime 10s. */

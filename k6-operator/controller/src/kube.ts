@@ -1,5 +1,22 @@
 /** The Kubernetes clients the controller and the run client share, and the API errors they expect. */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+
+/** CLUSTER=local: the local cluster's kubeconfig in HEADROOM_CACHE; current: kubectl's own (KUBECONFIG, context). */
+export function kubeConfigFor(cluster: string): KubeConfig {
+  const kc = new KubeConfig();
+  if (cluster === 'current') {
+    kc.loadFromDefault();
+    return kc;
+  }
+  if (cluster !== 'local') throw new Error(`CLUSTER is local or current, not '${cluster}'`);
+  const path = join(process.env.HEADROOM_CACHE ?? join(homedir(), '.cache', 'headroom'), 'cluster', 'kubeconfig');
+  if (!existsSync(path)) throw new Error(`no local cluster (${path} missing): run 'make cluster-up', or use CLUSTER=current`);
+  kc.loadFromFile(path);
+  return kc;
+}
 
 export interface Kube {
   kc: KubeConfig;

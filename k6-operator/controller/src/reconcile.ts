@@ -36,6 +36,7 @@ const POLL_MS = 3000;
 /** Waiting reasons that will not go away by themselves: the run stops with `error`. */
 const STUCK = new Set(['ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError']);
 export const ERROR_CONDITION = 'Error';
+export const INITIALIZED_CONDITION = 'Initialized';
 
 export async function reconcile(ctx: Context, tr: TestRun): Promise<number | undefined> {
   if (tr.metadata.deletionTimestamp) return undefined; // owner references delete the rest
@@ -75,8 +76,9 @@ export async function reconcile(ctx: Context, tr: TestRun): Promise<number | und
       if (spec.parallelism > inspect.maxVUs) {
         return fail(ctx, tr, 'ParallelismTooHigh', `parallelism ${spec.parallelism} exceeds the script's maximum VUs (${inspect.maxVUs}): every runner needs at least one VU`);
       }
-      ctx.log(`${key(tr)}: script needs ${inspect.maxVUs} VUs for ${inspect.totalDuration}`);
-      await setStage(ctx, tr, 'initialized');
+      // The run's length, for whoever follows it (make loadtest sets its deadline from it).
+      await setStage(ctx, tr, 'initialized', condition(tr, INITIALIZED_CONDITION, 'True', 'ScriptInspected',
+        `maxVUs ${inspect.maxVUs}, totalDuration ${inspect.totalDuration}`));
       return 0;
     }
     case 'initialized': {
@@ -153,8 +155,8 @@ async function collect(ctx: Context, tr: TestRun, spec: TestRunSpec): Promise<Co
     const terminated = pod?.status?.containerStatuses?.find((c) => c.name === 'k6')?.state?.terminated;
     reports.push({ runner: i, exitCode: terminated?.exitCode ?? null, summary: pod ? summaryFromLog(await podLog(kube, ns, pod)) : null });
   }
-  // Percentiles of several runners: the headline p95, and every percentile a threshold judges.
-  const wanted: Array<[string, string]> = [['http_req_duration', 'p(95)']];
+  // Percentiles of several runners: the headline p90 and p95, and every percentile a threshold judges.
+  const wanted: Array<[string, string]> = [['http_req_duration', 'p(90)'], ['http_req_duration', 'p(95)']];
   for (const r of reports) {
     for (const k of Object.keys(r.summary?.thresholds.results ?? {})) {
       const { metric, expression } = splitKey(k);

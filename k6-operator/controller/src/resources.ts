@@ -93,7 +93,7 @@ function withoutOutputs(args: string[]): string[] {
   return out;
 }
 
-/** Marks where `k6 inspect`'s JSON starts in the initializer's log. */
+/** Marks where `k6 inspect`'s JSON starts in the initializer's log (archive's errors come before it). */
 export const INSPECT_MARKER = 'HEADROOM_INSPECT';
 
 export function initializerJob(tr: TestRun): V1Job {
@@ -101,7 +101,7 @@ export function initializerJob(tr: TestRun): V1Job {
   const pod = spec.initializer ?? spec.runner ?? {};
   const archive = `/tmp/${spec.script.configMap!.file.replace(/[^\w.-]/g, '_')}.archived.tar`;
   const archiveArgs = [scriptPath(spec), '-O', archive, ...withoutOutputs(k6Arguments(spec))].map(quote).join(' ');
-  const command = `k6 archive --log-output=none ${archiveArgs} && echo ${INSPECT_MARKER} && k6 inspect --execution-requirements --log-output=none ${quote(archive)}`;
+  const command = `k6 archive ${archiveArgs} && echo ${INSPECT_MARKER} && k6 inspect --execution-requirements --log-output=none ${quote(archive)}`;
   return job(tr, initializerName(tr), 'initializer', pod, { name: 'k6', image: pod.image ?? DEFAULT_K6_IMAGE, command: ['sh', '-c', command] }, { volumes: true });
 }
 

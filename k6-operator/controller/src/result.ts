@@ -52,6 +52,9 @@ export const thresholdResult = z.object({
 });
 export type ThresholdResult = z.infer<typeof thresholdResult>;
 
+/** A percentile of http_req_duration over all runners: `ms` is exact, Prometheus', or the upper bound. */
+const percentile = z.object({ ms: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable(), source: z.enum(['exact', 'bounds', 'prometheus', 'none']) });
+
 export const VERDICTS = ['passed', 'failed', 'undetermined'] as const;
 export const combinedResult = z.object({
   testrun: z.string(),
@@ -66,7 +69,8 @@ export const combinedResult = z.object({
   durationS: z.number().nullable(),
   rps: z.number().nullable(),
   http_req_failed: z.object({ rate: z.number().nullable(), fails: z.number() }),
-  p95: z.object({ ms: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable(), source: z.enum(['exact', 'bounds', 'prometheus', 'none']) }),
+  p90: percentile,
+  p95: percentile,
   mean_ms: z.number().nullable(),
   thresholds: z.array(thresholdResult),
   metrics: z.record(z.string(), z.object({ type: z.string(), count: z.number().optional(), passes: z.number().optional(), fails: z.number().optional(), rate: z.number().nullable().optional() })),
@@ -157,7 +161,10 @@ export function combineRunners(input: {
   const fails = sum(summaries.map((s) => s.http_req_failed.fails));
   const durations = summaries.map((s) => s.durationMs).filter(finite);
   const durationS = durations.length ? Math.max(...durations) / 1000 : null;
-  const p95 = combinedFigure('http_req_duration', 'p(95)', summaries, input.merged);
+  const percentileOf = (stat: string): CombinedResult['p95'] => {
+    const { value, source } = combinedFigure('http_req_duration', stat, summaries, input.merged);
+    return { ms: value ? (source === 'bounds' ? value.high : value.low) : null, low: value?.low ?? null, high: value?.high ?? null, source };
+  };
   const mean = combinedFigure('http_req_duration', 'avg', summaries);
 
   const metrics: CombinedResult['metrics'] = {};
@@ -190,12 +197,8 @@ export function combineRunners(input: {
     durationS,
     rps: durationS ? Math.round((httpReqs / durationS) * 10) / 10 : null,
     http_req_failed: { rate: httpReqs ? fails / httpReqs : null, fails },
-    p95: {
-      ms: p95.value ? (p95.source === 'bounds' ? p95.value.high : p95.value.low) : null,
-      low: p95.value?.low ?? null,
-      high: p95.value?.high ?? null,
-      source: p95.source,
-    },
+    p90: percentileOf('p(90)'),
+    p95: percentileOf('p(95)'),
     mean_ms: mean.value && mean.value.low === mean.value.high ? mean.value.low : null,
     thresholds,
     metrics,

@@ -1,0 +1,8 @@
+# The controller image's tag: a hash of what goes into it, so a changed controller is rebuilt and
+# an unchanged one is reused from the cache. Sourced by build-images.sh and install.sh.
+# shellcheck shell=bash
+controller_tag() {
+  local root; root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+  (cd "$root" && cat package-lock.json k6-operator/controller/package.json k6-operator/controller/Dockerfile \
+    k6-operator/controller/tsconfig*.json $(find k6-operator/controller/src -name '*.ts' | sort)) | sha256sum | cut -c1-12
+}
