@@ -51,7 +51,7 @@ help: ## Show the verbs
 
 ##@ Booking service
 
-node_modules/.installed: package.json app/package.json experiments/package.json package-lock.json
+node_modules/.installed: package.json app/package.json experiments/package.json k6-operator/controller/package.json package-lock.json
 	@echo "[deps] npm ci"
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
@@ -86,6 +86,7 @@ test: ## Run every test: the service (real PostgreSQL and Redis), the chart, the
 	$(MAKE) --no-print-directory test-app
 	$(MAKE) --no-print-directory test-chart
 	$(MAKE) --no-print-directory test-k6
+	$(MAKE) --no-print-directory test-k6-controller
 	$(MAKE) --no-print-directory test-experiments
 	$(MAKE) --no-print-directory test-e2e
 

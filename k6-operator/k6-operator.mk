@@ -31,6 +31,15 @@ testruns: ## List the TestRuns with their stage and verdict (ThresholdsPassed: T
 test-k6-cluster: ## On the running cluster: kubectl apply -k/-f run TestRuns to a verdict (x2 runners combined, tokens kept), failing thresholds, bad scripts, deletion
 	$(DEPLOY_KUBECONFIG) HELM=$(HELM) KUBECTL=$(KUBECTL) $(K6_OPERATOR_MK_DIR)/test/in-cluster.sh
 
+.PHONY: test-k6-controller
+test-k6-controller: deps ## The TestRun controller offline (segments, its objects, combining runners, the verdict); the TestRuns match their template
+	npm run --silent -w @headroom/k6-controller test
+	npx --no-install tsx $(K6_OPERATOR_MK_DIR)/controller/src/cli/testruns.ts --check
+
+.PHONY: testrun-manifests
+testrun-manifests: deps ## Write k6-operator/testruns/*.yaml from their one template (after changing it or K6_VERSION)
+	npx --no-install tsx $(K6_OPERATOR_MK_DIR)/controller/src/cli/testruns.ts
+
 .PHONY: test-k6
 test-k6: $(HEADROOM_CACHE)/bin/k6-$(K6_VERSION) $(HEADROOM_CACHE)/bin/kubectl-$(KUBERNETES_VERSION) ## Check every k6 script (archive + inspect, two scales) and every TestRun against the CRD, offline
 	$(K6_OPERATOR_MK_DIR)/test/inspect.sh
