@@ -13,7 +13,13 @@ INSTALL="$HERE/../install"
 # The CRD is ~280 KB: too big for client-side apply's last-applied annotation, so server-side.
 log "TestRun CRD: applying"
 kc apply --server-side --force-conflicts -f "$INSTALL/crd/k6.io_testruns.yaml" >/dev/null
-kc wait --for=condition=Established --timeout=60s crd/testruns.k6.io >/dev/null
+# (kubectl wait errs while the new CRD has no conditions yet, so ask until it says Established.)
+for _ in $(seq 60); do
+  [[ $(kc get crd testruns.k6.io -o jsonpath='{.status.conditions[?(@.type=="Established")].status}') == True ]] && break
+  sleep 1
+done
+[[ $(kc get crd testruns.k6.io -o jsonpath='{.status.conditions[?(@.type=="Established")].status}') == True ]] ||
+  die "the TestRun CRD is not Established after 60 s: kubectl describe crd testruns.k6.io"
 
 upstream="$(kc get deploy -A -o jsonpath='{range .items[?(@.metadata.name=="k6-operator-controller-manager")]}{.metadata.namespace}{"\n"}{end}' 2>/dev/null || true)"
 if [[ -n $upstream ]]; then
