@@ -103,6 +103,7 @@ test-e2e: deps ## On a real local cluster (built from source if needed): smoke, 
 	$(MAKE) --no-print-directory image && \
 	$(MAKE) --no-print-directory test-chart-cluster && \
 	$(MAKE) --no-print-directory test-k6-cluster && \
+	$(MAKE) --no-print-directory test-current && \
 	npm run --silent -w experiments test:cluster && \
 	bash k8s/test/down.sh
 
@@ -116,9 +117,8 @@ test-experiments: deps ## The analysis (USL fit, step search, hold-out and prosp
 experiment: deps ## From nothing to a report: cluster, images, chart with PROFILE, load, recording, analysis [SCENARIO=] [TARGET_TPS=] [MIX=sale|points] [CLUSTER=current] [PRICE_CPU_HOUR= PRICE_GB_HOUR=] [DB_CPU= DB_MEMORY= REDIS_CPU= REDIS_MEMORY= DB_POOL= DB_MAX_CONNECTIONS=]
 	@[[ -n "$(PROFILE)" ]] || { echo "PROFILE is required, e.g. make experiment PROFILE=2cpu-2g (profiles: $(CHART_PROFILES))" >&2; exit 2; }
 	@[[ -f charts/booking/profiles/$(PROFILE).yaml ]] || { echo "unknown profile '$(PROFILE)'. Available: $(CHART_PROFILES)" >&2; exit 2; }
-	$(MAKE) --no-print-directory tools
-	$(MAKE) --no-print-directory cluster-up
-	$(MAKE) --no-print-directory image
+	@if [[ "$(CLUSTER)" == current ]]; then $(MAKE) --no-print-directory cluster-current; \
+	else $(MAKE) --no-print-directory tools && $(MAKE) --no-print-directory cluster-up && $(MAKE) --no-print-directory image; fi
 	$(MAKE) --no-print-directory deploy PROFILE=$(PROFILE) HELM_ARGS="$(EXPERIMENT_HELM_ARGS) $(HELM_ARGS)"
 	HEADROOM_COMMAND="$(strip make experiment $(foreach v,$(EXPERIMENT_KNOBS),$(if $(filter command line,$(origin $(v))),$(v)=$(if $(findstring $(space),$($(v))),\"$($(v))\",$($(v))))))" \
 	npx --no-install tsx experiments/src/cli/experiment.ts --profile $(PROFILE) --scenario $(SCENARIO) --mix $(MIX) \

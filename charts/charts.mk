@@ -13,10 +13,15 @@ export HELM_UNITTEST_VERSION KUBE_SCORE_VERSION PROMETHEUS_OPERATOR_VERSION
 
 HEADROOM_CACHE ?= $(HOME)/.cache/headroom
 CLUSTER ?= local
-HELM ?= $(HEADROOM_CACHE)/bin/helm-$(HELM_VERSION)
-KUBECTL ?= $(HEADROOM_CACHE)/bin/kubectl-$(KUBERNETES_VERSION)
-# The k6 image 'make tools' loads into the local cluster; the in-cluster test runs its load with it.
-K6_IMAGE ?= $(if $(REGISTRY),$(REGISTRY)/k6,localhost/headroom/k6):$(K6_VERSION)
+# Where the cluster gets PostgreSQL, Redis and the k6 runners: local (built here: imported into the
+# local cluster, or pushed to REGISTRY) or upstream (pulled by the cluster itself: versions.env).
+IMAGES ?= $(if $(filter current,$(CLUSTER)),upstream,local)
+export IMAGES
+local_image = $(if $(REGISTRY),$(REGISTRY)/$(1),localhost/headroom/$(1))
+# The k6 runner and starter images of the TestRuns (and of the chart's in-cluster test).
+K6_IMAGE ?= $(if $(filter upstream,$(IMAGES)),$(UPSTREAM_K6_IMAGE),$(call local_image,k6):$(K6_VERSION))
+K6_STARTER_IMAGE ?= $(if $(filter upstream,$(IMAGES)),$(UPSTREAM_K6_STARTER_IMAGE),$(call local_image,k6-starter):$(K6_STARTER_IMAGE_TAG))
+export K6_IMAGE K6_STARTER_IMAGE
 LOCAL_KUBECONFIG ?= $(HEADROOM_CACHE)/cluster/kubeconfig
 # The pinned promtool when 'make tools' built it, else Debian's if installed, else build the pinned one.
 PROMTOOL_PINNED := $(HEADROOM_CACHE)/bin/promtool-$(PROMETHEUS_VERSION)
@@ -38,10 +43,14 @@ APP_IMAGE_TAG ?= $(or $(patsubst app-%.tar,%,$(notdir $(lastword $(wildcard $(HE
 
 # local: the cluster of 'make cluster-up'; current: kubectl's current context.
 DEPLOY_KUBECONFIG = $(if $(filter current,$(CLUSTER)),,KUBECONFIG=$(LOCAL_KUBECONFIG))
-DEPLOY_SETS = --set-string image.tag=$(APP_IMAGE_TAG) \
-  $(if $(POSTGRES_IMAGE_TAG),--set-string postgresql.image.tag=$(POSTGRES_IMAGE_TAG)) \
-  $(if $(REDIS_IMAGE_TAG),--set-string redis.image.tag=$(REDIS_IMAGE_TAG)) \
-  $(if $(REGISTRY),--set image.repository=$(REGISTRY)/app --set postgresql.image.repository=$(REGISTRY)/postgres --set redis.image.repository=$(REGISTRY)/redis)
+# The upstream images' own users are 999 (ours: 10999).
+image_sets = --set $(1).image.repository=$(2) --set-string $(1).image.tag=$(3)
+DEPLOY_SETS = --set-string image.tag=$(APP_IMAGE_TAG) $(if $(REGISTRY),--set image.repository=$(REGISTRY)/app) \
+  $(if $(filter upstream,$(IMAGES)), \
+    $(call image_sets,postgresql,$(firstword $(subst :, ,$(UPSTREAM_POSTGRES_IMAGE))),$(lastword $(subst :, ,$(UPSTREAM_POSTGRES_IMAGE)))) \
+    $(call image_sets,redis,$(firstword $(subst :, ,$(UPSTREAM_REDIS_IMAGE))),$(lastword $(subst :, ,$(UPSTREAM_REDIS_IMAGE)))) \
+    --set postgresql.runAsUser=999 --set redis.runAsUser=999, \
+    $(call image_sets,postgresql,$(call local_image,postgres),$(POSTGRES_IMAGE_TAG)) $(call image_sets,redis,$(call local_image,redis),$(REDIS_IMAGE_TAG)))
 
 ##@ Chart
 

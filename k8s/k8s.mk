@@ -10,8 +10,9 @@ CLUSTER ?= local
 export CLUSTER
 
 # Pinned tools for other targets and scripts ('make tools' builds them).
-KUBECTL := $(HEADROOM_CACHE)/bin/kubectl-$(KUBERNETES_VERSION)
-HELM := $(HEADROOM_CACHE)/bin/helm-$(HELM_VERSION)
+# With CLUSTER=current, your own kubectl and helm when they are on PATH (your auth plugins work).
+KUBECTL := $(or $(if $(filter current,$(CLUSTER)),$(shell command -v kubectl 2>/dev/null)),$(HEADROOM_CACHE)/bin/kubectl-$(KUBERNETES_VERSION))
+HELM := $(or $(if $(filter current,$(CLUSTER)),$(shell command -v helm 2>/dev/null)),$(HEADROOM_CACHE)/bin/helm-$(HELM_VERSION))
 K6 := $(HEADROOM_CACHE)/bin/k6-$(K6_VERSION)
 # Kubeconfig of the local cluster (CLUSTER=current uses kubectl's own).
 LOCAL_KUBECONFIG := $(HEADROOM_CACHE)/cluster/kubeconfig
@@ -38,8 +39,18 @@ tools: ## Build the pinned Kubernetes, etcd, add-ons, Prometheus, helm, k6 and l
 .PHONY: cluster-up
 cluster-up: ## Start the local single-node cluster (root; idempotent) with the TestRun controller; kubeconfig in HEADROOM_CACHE/cluster/kubeconfig.
 	$(K8S_MK_DIR)/scripts/cluster-up.sh
-	$(K8S_MK_DIR)/../k6-operator/scripts/build-images.sh
-	$(K8S_MK_DIR)/../k6-operator/scripts/install.sh
+	@[[ "$(CLUSTER)" == current ]] || { $(K8S_MK_DIR)/../k6-operator/scripts/build-images.sh && $(K8S_MK_DIR)/../k6-operator/scripts/install.sh; }
+
+.PHONY: cluster-current
+cluster-current: ## CLUSTER=current: only what your cluster needs from here: kubectl and helm (unless on PATH), the images it cannot pull (to REGISTRY), the TestRun controller unless k6-operator runs there
+	$(K8S_MK_DIR)/scripts/install-host-packages.sh
+	[[ -x "$(KUBECTL)" ]] || $(K8S_MK_DIR)/scripts/build-kubernetes.sh kubectl
+	[[ -x "$(HELM)" ]] || $(K8S_MK_DIR)/scripts/build-go-tools.sh helm
+	$(MAKE) --no-print-directory image
+	@if [[ "$(IMAGES)" == local ]]; then \
+	  $(K8S_MK_DIR)/scripts/build-data-images.sh postgres redis && $(K8S_MK_DIR)/../k6-operator/scripts/build-images.sh k6 k6-starter; \
+	else echo "[cluster-current] IMAGES=upstream: the cluster pulls $(UPSTREAM_POSTGRES_IMAGE), $(UPSTREAM_REDIS_IMAGE), $(UPSTREAM_K6_IMAGE) (IMAGES=local pushes ours to REGISTRY)"; fi
+	KUBECTL=$(KUBECTL) $(K8S_MK_DIR)/../k6-operator/scripts/install.sh
 
 .PHONY: cluster-down
 cluster-down: ## Stop the local cluster and remove its processes, mounts, interfaces, rules and state.
@@ -52,6 +63,11 @@ cluster-status: ## Show the local cluster's components, containment, node and po
 .PHONY: image
 image: ## Build the app image from ./Dockerfile on the local Node base; load it into the cluster (CLUSTER=current: kind or REGISTRY).
 	$(K8S_MK_DIR)/scripts/build-app-image.sh
+
+.PHONY: test-current
+test-current: ## On the running local cluster: make experiment CLUSTER=current as on someone else's cluster (other context, images from a loopback registry)
+	KUBECTL=$(HEADROOM_CACHE)/bin/kubectl-$(KUBERNETES_VERSION) HELM=$(HEADROOM_CACHE)/bin/helm-$(HELM_VERSION) LOCAL_KUBECONFIG=$(LOCAL_KUBECONFIG) \
+	  $(K8S_MK_DIR)/test/current.sh
 
 .PHONY: test-cluster
 test-cluster: ## Smoke-test the running cluster: DNS, HPA scale-up, CPU throttling, network containment.

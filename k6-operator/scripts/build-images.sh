@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the images k6-operator needs, locally (nothing is pulled), into $HEADROOM_CACHE/images/*.tar,
-# and imports them into the local cluster's containerd when it is running:
+# Builds the images TestRuns need, locally (nothing is pulled), into $HEADROOM_CACHE/images/*.tar,
+# and publishes them to the cluster (publish_image: the local containerd, or CLUSTER=current's
+# kind or REGISTRY):
 #   k6          the runner and initializer: the pinned k6 (static, CGO_ENABLED=0) + busybox for the
-#               initializer's `sh -c "k6 archive ... && k6 inspect ... ; ! cat /tmp/k6logs | grep ..."`
+#               initializer's `sh -c "k6 archive ... && k6 inspect ..."`
 #   k6-starter  the starter Job's `sh -c "curl --retry 3 -X PATCH http://<runner>:6565/v1/status ..."`:
 #               busybox sh + Debian's curl with the libraries it links
 #   k6-controller  the headroom TestRun controller (k6-operator/controller), on the local Node base
@@ -90,31 +91,18 @@ build_starter() {
 build_controller() {
   local tag; tag="$(controller_tag)"
   [[ -f $IMAGES_DIR/k6-controller-$tag.tar ]] && { log "image k6-controller:$tag: cached"; return; }
-  IMAGE_NAME=k6-controller DOCKERFILE="$HERE/../controller/Dockerfile" APP_IMAGE_TAG="$tag" CLUSTER=local \
+  # Built only here; published below like the others.
+  IMAGE_NAME=k6-controller DOCKERFILE="$HERE/../controller/Dockerfile" APP_IMAGE_TAG="$tag" PUBLISH=false \
     "$HERE/../../k8s/scripts/build-app-image.sh" >/dev/null
-}
-
-import_all() {
-  local archive
-  if containerd_answers; then
-    for archive in "$@"; do
-      ctr --address "$CONTAINERD_SOCK" -n k8s.io images import "$archive" >/dev/null
-      log "imported $(basename "$archive") into the local cluster"
-    done
-  else
-    log "local cluster not running: import later with 'ctr --address $CONTAINERD_SOCK -n k8s.io images import <tar>' (or rerun this script)"
-  fi
 }
 
 images=("$@")
 ((${#images[@]})) || images=(k6 k6-starter k6-controller)
-archives=()
 for i in "${images[@]}"; do
   case $i in
-    k6) build_k6; archives+=("$IMAGES_DIR/k6-$K6_VERSION.tar") ;;
-    k6-starter) build_starter; archives+=("$IMAGES_DIR/k6-starter-$K6_STARTER_IMAGE_TAG.tar") ;;
-    k6-controller) build_controller; archives+=("$IMAGES_DIR/k6-controller-$(controller_tag).tar") ;;
+    k6) build_k6; publish_image k6 "$K6_VERSION" ;;
+    k6-starter) build_starter; publish_image k6-starter "$K6_STARTER_IMAGE_TAG" ;;
+    k6-controller) build_controller; publish_image k6-controller "$(controller_tag)" ;;
     *) die "unknown image '$i' (known: k6 k6-starter k6-controller)" ;;
   esac
 done
-[[ ${CLUSTER:-local} == current ]] || import_all "${archives[@]}"

@@ -2,7 +2,7 @@
 # Installs what runs TestRuns: the TestRun CRD (vendored, k6-operator v1.6.0) and, unless the
 # upstream k6-operator manager already runs in the cluster, the headroom TestRun controller
 # (install/controller.yaml, image from build-images.sh k6-controller); waits until it is ready.
-# Idempotent. With CLUSTER=current the controller image must be reachable by that cluster's nodes.
+# Idempotent. With CLUSTER=current the controller image is pushed to REGISTRY (or loaded into kind).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/../../k8s/scripts/lib.sh"
@@ -27,6 +27,12 @@ if [[ -n $upstream ]]; then
   exit 0
 fi
 
+if [[ ${CLUSTER:-local} == current && -z ${CONTROLLER_IMAGE:-} ]]; then
+  # Built and pushed only where it is installed (REGISTRY, or kind's nodes).
+  "$HERE/build-images.sh" k6-controller
+  if [[ $(kc config current-context) == kind-* ]]; then CONTROLLER_IMAGE="$IMAGE_PREFIX/k6-controller:$(controller_tag)"
+  else CONTROLLER_IMAGE="$REGISTRY/k6-controller:$(controller_tag)"; fi
+fi
 export CONTROLLER_IMAGE="${CONTROLLER_IMAGE:-$IMAGE_PREFIX/k6-controller:$(controller_tag)}"
 log "headroom TestRun controller: applying ($CONTROLLER_IMAGE)"
 envsubst '${CONTROLLER_IMAGE}' <"$INSTALL/controller.yaml" | kc apply -f - >/dev/null

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Builds an image of ours from a Dockerfile (default: the app's, at the repo root) on the locally
-# made Node base image, then makes it available to the cluster: imported into the local
-# containerd, or with CLUSTER=current loaded into kind or pushed to $REGISTRY.
+# made Node base image, then makes it available to the cluster (publish_image in cluster-env.sh).
 # Env: IMAGE_NAME (default app), DOCKERFILE (default ./Dockerfile), APP_IMAGE_TAG (default: git
-# describe), REGISTRY (CLUSTER=current, non-kind).
+# describe), REGISTRY (CLUSTER=current, non-kind), PUBLISH=false to only build and save.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$K8S_DIR/scripts/cluster-env.sh"
@@ -41,21 +40,5 @@ rm -f "$IMAGES_DIR/$name"-*.tar
 bh push -q "$ref" "docker-archive:$archive:$ref"
 log "image $ref: saved to $archive"
 
-if [[ ${CLUSTER:-local} == current ]]; then
-  context="$("$(kubectl_bin)" config current-context)"
-  if [[ $context == kind-* ]]; then
-    command -v kind >/dev/null || die "context $context is kind but the kind command is missing."
-    kind load image-archive "$archive" --name "${context#kind-}"
-    log "image $ref loaded into kind cluster ${context#kind-}"
-  else
-    [[ -n ${REGISTRY:-} ]] || die "CLUSTER=current ($context) needs REGISTRY=host[:port]/path to push $ref to."
-    bh push "$ref" "docker://$REGISTRY/$name:$tag"
-    log "image pushed as $REGISTRY/$name:$tag"
-  fi
-elif containerd_answers; then
-  ctr --address "$CONTAINERD_SOCK" -n k8s.io images import "$archive" >/dev/null
-  log "image $ref imported into the local cluster"
-else
-  log "local cluster not running; 'make cluster-up' imports $archive"
-fi
+[[ ${PUBLISH:-true} == false ]] || publish_image "$name" "$tag"
 echo "$ref"

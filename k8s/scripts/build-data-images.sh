@@ -134,21 +134,5 @@ done
 
 ((import)) || exit 0
 for i in "${images[@]}"; do
-  case $i in postgres) tag=$POSTGRES_IMAGE_TAG ;; redis) tag=$REDIS_IMAGE_TAG ;; esac
-  archive="$IMAGES_DIR/$i-$tag.tar" ref="$IMAGE_PREFIX/$i:$tag"
-  if [[ ${CLUSTER:-local} == current ]]; then
-    context="$(kubectl config current-context)"
-    if [[ $context == kind-* ]]; then
-      kind load image-archive "$archive" --name "${context#kind-}"
-    else
-      [[ -n ${REGISTRY:-} ]] || die "CLUSTER=current ($context) needs REGISTRY=host[:port]/path to push $ref to."
-      bh push "$ref" "docker://$REGISTRY/$i:$tag"
-      log "image pushed as $REGISTRY/$i:$tag; set the chart's $i.image.repository to $REGISTRY/$i"
-    fi
-  elif containerd_answers; then
-    ctr --address "$CONTAINERD_SOCK" -n k8s.io images import "$archive" >/dev/null
-    log "image $ref imported into the local cluster"
-  else
-    log "local cluster not running; 'make cluster-up' imports $archive"
-  fi
+  case $i in postgres) publish_image postgres "$POSTGRES_IMAGE_TAG" ;; redis) publish_image redis "$REDIS_IMAGE_TAG" ;; esac
 done

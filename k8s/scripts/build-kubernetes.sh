@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Builds the Kubernetes components from the k8s.io/kubernetes module (via the Go module proxy)
 # into $HEADROOM_CACHE/bin/<component>-$KUBERNETES_VERSION. Skips components already built.
+# Usage: build-kubernetes.sh [component...] (default: all; CLUSTER=current needs only kubectl).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 go_env
 
-components=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
+components=("$@")
+((${#components[@]})) || components=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
 missing=()
 for c in "${components[@]}"; do
   [[ -x $(bin_path "$c" "$KUBERNETES_VERSION") ]] || missing+=("$c")
 done
 if ((${#missing[@]} == 0)); then
-  log "kubernetes $KUBERNETES_VERSION: all components cached in $BIN_DIR"
+  log "kubernetes $KUBERNETES_VERSION: ${components[*]} cached in $BIN_DIR"
   exit 0
 fi
 

@@ -26,3 +26,32 @@ COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-schedule
 # Image archives (in $IMAGES_DIR, from 'make tools') the cluster cannot start without.
 CLUSTER_IMAGES=("pause-$PAUSE_IMAGE_TAG" "node-base-$NODE_BASE_IMAGE_TAG" "coredns-$COREDNS_VERSION"
   "metrics-server-$METRICS_SERVER_VERSION" "kube-state-metrics-$KUBE_STATE_METRICS_VERSION" "prometheus-$PROMETHEUS_VERSION")
+# A registry on the host's loopback that the local cluster's containerd pulls from over plain
+# HTTP (make test-current pushes there to play a cluster that is not ours). Loopback only.
+LOCAL_REGISTRY=127.0.0.1:5000
+
+# publish_image NAME TAG: makes the built image $IMAGE_PREFIX/NAME:TAG (its archive in $IMAGES_DIR)
+# available to the cluster: imported into the local containerd, or with CLUSTER=current loaded into
+# kind or pushed to $REGISTRY/NAME:TAG (REGISTRY_TLS_VERIFY=false for a plain-HTTP registry).
+publish_image() {
+  local name=$1 tag=$2 ref="$IMAGE_PREFIX/$1:$2" archive="$IMAGES_DIR/$1-$2.tar"
+  if [[ ${CLUSTER:-local} == current ]]; then
+    local context; context="$("$(kubectl_bin)" config current-context)"
+    if [[ $context == kind-* ]]; then
+      command -v kind >/dev/null || die "context $context is kind but the kind command is missing."
+      kind load image-archive "$archive" --name "${context#kind-}"
+      log "image $ref loaded into kind cluster ${context#kind-}"
+    else
+      [[ -n ${REGISTRY:-} ]] || die "CLUSTER=current ($context) needs REGISTRY=host[:port]/path to push $ref to (the cluster's nodes must be able to pull from it)."
+      bh inspect --type image "$ref" >/dev/null 2>&1 || bh pull -q "docker-archive:$archive" >/dev/null
+      bh push -q --tls-verify="${REGISTRY_TLS_VERIFY:-true}" "$ref" "docker://$REGISTRY/$name:$tag" ||
+        die "pushing $ref to $REGISTRY failed: check REGISTRY, your login (buildah login), and REGISTRY_TLS_VERIFY."
+      log "image pushed as $REGISTRY/$name:$tag"
+    fi
+  elif containerd_answers; then
+    ctr --address "$CONTAINERD_SOCK" -n k8s.io images import "$archive" >/dev/null
+    log "image $ref imported into the local cluster"
+  else
+    log "local cluster not running; 'make cluster-up' imports $archive"
+  fi
+}

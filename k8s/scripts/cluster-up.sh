@@ -52,6 +52,10 @@ else
     mkdir -p "$CLUSTER_DIR/containerd/certs.d/$host"
     cp "$K8S_DIR/config/hosts.toml" "$CLUSTER_DIR/containerd/certs.d/$host/hosts.toml"
   done
+  # The loopback registry make test-current pushes to (plain HTTP, this machine only).
+  mkdir -p "$CLUSTER_DIR/containerd/certs.d/$LOCAL_REGISTRY"
+  printf 'server = "http://%s"\n\n[host."http://%s"]\n  capabilities = ["pull", "resolve"]\n' "$LOCAL_REGISTRY" "$LOCAL_REGISTRY" \
+    >"$CLUSTER_DIR/containerd/certs.d/$LOCAL_REGISTRY/hosts.toml"
 
   log "network: bridge $BRIDGE ($NODE_IP), routes and mangle rules for containment"
   containment_up

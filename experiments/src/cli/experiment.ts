@@ -131,6 +131,8 @@ const say = (msg: string) => process.stdout.write(`[experiment ${String(Math.rou
 async function loadtest(scenario: string, overrides: { SCALE?: string } = {}, k6Env: Record<string, string> = {}): Promise<CombinedResult> {
   return runTestRun(kc, {
     scenario, scale: Number(overrides.SCALE ?? flags.scale), parallelism: 1, env: k6Env,
+    // make experiment exports where the cluster gets k6 (IMAGES, REGISTRY: charts/charts.mk)
+    k6Image: process.env.K6_IMAGE, starterImage: process.env.K6_STARTER_IMAGE,
     progress: (line) => process.stdout.write(`    ${line}\n`),
   });
 }

@@ -85,7 +85,10 @@ export function scriptsConfigMap(): V1ConfigMap {
 
 /** The headroom controller, the upstream k6-operator manager, or none, by their Deployments. */
 export async function detectController(kc: KubeConfig): Promise<Controller | undefined> {
-  const deployments = (await kc.makeApiClient(AppsV1Api).listDeploymentForAllNamespaces({})).items;
+  const apps = kc.makeApiClient(AppsV1Api);
+  // Cluster-wide where the user may list Deployments; else the namespace both install into.
+  const deployments = await apps.listDeploymentForAllNamespaces({}).then((l) => l.items,
+    () => apps.listNamespacedDeployment({ namespace: 'k6-operator-system' }).then((l) => l.items, () => []));
   const ready = (name: string) => deployments.some((d) => d.metadata?.name === name && (d.status?.readyReplicas ?? 0) > 0);
   if (ready('k6-operator-controller-manager')) return 'k6-operator';
   if (ready('headroom-k6-controller')) return 'headroom';

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const TESTRUNS = join(ROOT, 'k6-operator', 'testruns');
 
-/** Each scenario: what its header says, and the env entries of its own (the runners'; * = the initializer's too). */
+/** Each scenario: what its header says, and env entries of its own: the runners' (env) and the initializer's (initEnv, which sets the duration make loadtest waits for). */
 export const SCENARIOS: Record<string, { about: string; env?: string[]; initEnv?: string[] }> = {
   contention: { about: 'contention: 50 VUs hold one seat at the same instant; 10 VUs charge one user 1,000 points each for 5 s.' },
   'decreasing-rate': { about: 'decreasing-rate: 600 -> 500 -> 400 -> 300 -> 200 requests/s, 2 s each: the per-server TPS method.' },
@@ -29,6 +29,7 @@ export const SCENARIOS: Record<string, { about: string; env?: string[]; initEnv?
     about: "saturation: the experiments' stepped arrival rate (RATES, STEP_SECONDS) against one replica; the\n" +
       'experiment controller sets both and reads per-step figures from Prometheus.',
     env: ['{name: RATES, value: "50,100,200"}', '{name: STEP_SECONDS, value: "30"}', '{name: MIX, value: "sale"}'],
+    initEnv: ['{name: RATES, value: "50,100,200"}', '{name: STEP_SECONDS, value: "30"}', '{name: MIX, value: "sale"}'],
   },
   'seats-rate': { about: 'seats-rate: seat lookups arrive at a constant 50/s for 1 m.' },
   soak: {
