@@ -41,8 +41,9 @@ testrun-manifests: deps ## Write k6-operator/testruns/*.yaml from their one temp
 	npx --no-install tsx $(K6_OPERATOR_MK_DIR)/controller/src/cli/testruns.ts
 
 .PHONY: test-k6
-test-k6: $(HEADROOM_CACHE)/bin/k6-$(K6_VERSION) $(HEADROOM_CACHE)/bin/kubectl-$(KUBERNETES_VERSION) ## Check every k6 script (archive + inspect, two scales) and every TestRun against the CRD, offline
+test-k6: $(HEADROOM_CACHE)/bin/k6-$(K6_VERSION) $(HEADROOM_CACHE)/bin/kubectl-$(KUBERNETES_VERSION) ## Offline: every k6 script (archive + inspect, two scales) is its report's test or says why not; every TestRun against the CRD
 	$(K6_OPERATOR_MK_DIR)/test/inspect.sh
+	K6=$(HEADROOM_CACHE)/bin/k6-$(K6_VERSION) node $(K6_OPERATOR_MK_DIR)/test/shapes.mjs
 	$(K6_OPERATOR_MK_DIR)/test/validate.sh
 
 $(HEADROOM_CACHE)/bin/k6-$(K6_VERSION):

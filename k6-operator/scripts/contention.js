@@ -1,12 +1,15 @@
-// contention: 50 VUs hold the same seat at the same instant; 10 VUs charge one user 1,000 points
-// each, as fast as they can, for 5 s.
-// Thresholds (the reports'): exactly one hold; balance = sum of successful charges.
+// contention (report 001): 50 VUs each try 50 times, 1 s apart, to hold the same seat (the first
+// try of all at one instant); 10 VUs charge one user 1,000 points each, 1 s apart, for 5 s.
+// Thresholds (the report's): holds: errors < 10%, p95 < 500 ms (the report measured 509 ms and
+// missed); charges: p95 < 200 ms. Ours on top: exactly one hold won; every attempt made; the
+// balance moved by exactly the successful charges.
 //
 // How: setup() picks one AVAILABLE seat and reads the charged user's balance. The holders (users of
-// their own, from the reserved range) first get ACTIVE tokens, then all send their hold at the same
-// wall-clock instant; 201s and 409s are counted. Every successful charge adds -amount to the
-// `charge_ledger` counter and teardown() adds (balance after - balance before), so the ledger is 0
-// exactly when the balance moved by the sum of the successful charges.
+// their own, from the reserved range) first get ACTIVE tokens, then all send their first hold at
+// the same wall-clock instant; 201s and 409s are counted (409 is the expected answer for a seat
+// already held, not an error). Every successful charge adds -amount to the `charge_ledger` counter
+// and teardown() adds (balance after - balance before), so the ledger is 0 exactly when the balance
+// moved by the sum of the successful charges.
 // This scenario runs on one runner only: k6-operator runs setup() and teardown() on every runner,
 // and a per-runner count of winners cannot say "exactly one" (the script refuses to run segmented).
 import { sleep } from 'k6';
@@ -14,10 +17,11 @@ import exec from 'k6/execution';
 import { Counter } from 'k6/metrics';
 import {
   activeToken, balanceOf, baseOptions, chargePoints, integrity, listSeats, post, reservedUser, RUNNERS, scaled,
-  SEED, summary,
+  SEED, summary, think,
 } from './journey.js';
 
 const HOLDERS = Math.min(60, scaled(50, 2));
+const TRIES = 50;
 const CHARGERS = scaled(10, 2);
 const AMOUNT = 1000;
 const CHARGED_USER = reservedUser(0);
@@ -35,12 +39,15 @@ const chargeLedger = new Counter('charge_ledger');
 
 export const options = baseOptions({
   scenarios: {
-    holders: { executor: 'per-vu-iterations', exec: 'hold', vus: HOLDERS, iterations: 1, maxDuration: '90s', gracefulStop: '30s' },
-    chargers: { executor: 'constant-vus', exec: 'charge', vus: CHARGERS, duration: '5s', startTime: '5s', gracefulStop: '60s' },
+    holders: { executor: 'per-vu-iterations', exec: 'hold', vus: HOLDERS, iterations: TRIES, maxDuration: '3m', env: { THINK_S: '1' } },
+    chargers: { executor: 'constant-vus', exec: 'charge', vus: CHARGERS, duration: '5s', startTime: '5s', env: { THINK_S: '1' } },
   },
   thresholds: {
+    'http_req_failed{scenario:holders}': ['rate<0.1'],
+    'http_req_duration{scenario:holders}': ['p(95)<500'],
+    'http_req_duration{scenario:chargers}': ['p(95)<200'],
     holds_won: ['count==1'],
-    hold_attempts: [`count==${HOLDERS}`],
+    hold_attempts: [`count==${HOLDERS * TRIES}`],
     charge_ledger: ['count==0'],
     charges_ok: ['count>0'],
     data_integrity: ['rate==1'],
@@ -62,15 +69,19 @@ export function setup() {
   return { token, seatId: seats[0].id, balanceBefore, holdAt: Date.now() + HOLD_AFTER_S * 1000 };
 }
 
+let holderToken; // this VU's ACTIVE token, taken on its first try
 export function hold(setupData) {
-  const token = activeToken(holderUser(exec.vu.idInTest), HOLD_AFTER_S - 5);
-  if (!token) return;
-  const wait = (setupData.holdAt - Date.now()) / 1000;
-  if (wait > 0) sleep(wait);
+  if (exec.vu.iterationInScenario === 0) {
+    holderToken = activeToken(holderUser(exec.vu.idInTest), HOLD_AFTER_S - 5);
+    const wait = (setupData.holdAt - Date.now()) / 1000;
+    if (wait > 0) sleep(wait);
+  }
+  if (!holderToken) return;
   holdAttempts.add(1);
-  const res = post('/reservations', { scheduleId: SCHEDULE, seatId: setupData.seatId }, 'hold', { 'User-Token': token }, [201, 409]);
+  const res = post('/reservations', { scheduleId: SCHEDULE, seatId: setupData.seatId }, 'hold', { 'User-Token': holderToken }, [201, 409]);
   if (res.status === 201) holdsWon.add(1);
   else if (res.status === 409) holdsLost.add(1);
+  think();
 }
 
 export function charge() {
@@ -79,6 +90,7 @@ export function charge() {
     chargesOk.add(1);
     chargeLedger.add(-AMOUNT);
   }
+  think();
 }
 
 export function teardown(setupData) {

@@ -14,9 +14,9 @@ export const options = baseOptions({
   scenarios: {
     cold: {
       executor: 'constant-arrival-rate', exec: 'cold', rate: 2, timeUnit: '1s', duration: '75s',
-      preAllocatedVUs: 4, maxVUs: 10, gracefulStop: '10s',
+      preAllocatedVUs: 4, maxVUs: 10,
     },
-    hot: { executor: 'constant-vus', exec: 'hot', vus: scaled(1000), duration: '1m', startTime: '15s', gracefulStop: '10s' },
+    hot: { executor: 'constant-vus', exec: 'hot', vus: scaled(1000), duration: '1m', startTime: '15s' },
   },
   thresholds: {
     'http_req_failed{scenario:cold}': ['rate==0'],

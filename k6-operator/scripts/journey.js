@@ -69,6 +69,32 @@ export function boundedDuration(name, fallback, maxMinutes) {
   return raw;
 }
 
+/**
+ * Think time, as the scenario's env THINK_S sets it ("1", "1.5", or a range "5-10" drawn uniformly).
+ * It lives in the scenario's env so `k6 inspect` shows it: test/shapes.mjs compares it with the
+ * reports'. No THINK_S: no think time.
+ */
+export function think() {
+  const raw = __ENV.THINK_S;
+  if (!raw) return;
+  const [lo, hi] = raw.split('-').map(Number);
+  sleep(hi === undefined ? lo : lo + Math.random() * (hi - lo));
+}
+
+/**
+ * Refuses to run when the scenario needs more users than the seed holds (the reports' pools:
+ * 3,000 users for token-steady, 100,000 for queue-staged, 10,000 tokens for status-polling):
+ * with the small seed, users would repeat and their requests become idempotent replays. `pool`: the
+ * users the scenario may take (the general pool unless it needs the reserved ones too).
+ */
+export function requireUsers(n, what, pool = POOL_USERS) {
+  if (n > pool) {
+    throw new Error(`${what} needs ${n} distinct users at SCALE=${SCALE}; SEED=${SEED_SIZE} has ${pool}: ` +
+      'load the large seed (make seed SIZE=large, or the chart with seed.size=large) and set SEED=large, or lower SCALE');
+  }
+  return n;
+}
+
 /** Options every script shares: bounded request timeout, the trend stats the summary line needs. */
 export function baseOptions(extra) {
   return Object.assign({
@@ -99,17 +125,17 @@ function params(step, headers, expected, extraTags) {
   return p;
 }
 
-function record(res) {
-  if (res.status === 0) requestsLost.add(1);
+function record(res, tags) {
+  if (res.status === 0) requestsLost.add(1, tags);
   return res;
 }
 
 export function get(path, step, headers, expected, tags) {
-  return record(http.get(`${API}${path}`, params(step, headers, expected, tags)));
+  return record(http.get(`${API}${path}`, params(step, headers, expected, tags)), tags);
 }
 
 export function post(path, body, step, headers, expected, tags) {
-  return record(http.post(`${API}${path}`, JSON.stringify(body), params(step, headers, expected, tags)));
+  return record(http.post(`${API}${path}`, JSON.stringify(body), params(step, headers, expected, tags)), tags);
 }
 
 /** A batch of requests sent concurrently by one VU: [{method, path, body, step, headers}] */
@@ -120,7 +146,7 @@ export function batch(reqs) {
     body: r.body === undefined ? null : JSON.stringify(r.body),
     params: params(r.step, r.headers, r.expected),
   })));
-  out.forEach(record);
+  out.forEach((res) => record(res));
   return out;
 }
 
@@ -193,6 +219,21 @@ export function issueToken(userId) {
 export function tokenStatus(token, step = 'queue_status') {
   const res = get('/queue/status', step, { 'User-Token': token });
   return { res, view: data(res) };
+}
+
+/**
+ * Polls the queue every `everyS` seconds until the token is ACTIVE, at most `polls` times (the
+ * reports' journey: every 5 s, up to 30 times). Returns true when active.
+ */
+export function pollActive(token, everyS, polls) {
+  for (let i = 0; i < polls; i++) {
+    const { res, view } = tokenStatus(token);
+    if (res.status === 200 && view && view.status === 'ACTIVE') return true;
+    if (res.status === 401) return false;
+    if (i + 1 < polls) sleep(everyS);
+  }
+  queueTimeouts.add(1);
+  return false;
 }
 
 /**
@@ -272,12 +313,13 @@ export const randomSchedule = (concertId) => (concertId - 1) * SEED.schedulesPer
 
 /**
  * POST /reservations for one of `seats` (AVAILABLE ones, as listed); on 409 another seat is tried,
- * at most `tries` seats. 409 is an expected answer here, not an error.
- * Returns {reservation, seat} or undefined.
+ * at most `tries` seats, `pauseS` apart (the reports' journey: 5 tries, 1 s). 409 is an expected
+ * answer here, not an error. Returns {reservation, seat} or undefined.
  */
-export function holdAnySeat(token, scheduleId, seats, tries = 5) {
+export function holdAnySeat(token, scheduleId, seats, tries = 5, pauseS = 0) {
   const candidates = seats.slice();
   for (let i = 0; i < tries && candidates.length > 0; i++) {
+    if (i > 0 && pauseS > 0) sleep(pauseS);
     const seat = candidates.splice(randomInt(0, candidates.length - 1), 1)[0];
     const res = withRetry(() => post('/reservations', { scheduleId, seatId: seat.id }, 'hold',
       { 'User-Token': token }, [201, 409]));
@@ -332,6 +374,40 @@ export function browse(userId) {
   if (view.status === 'ACTIVE' && schedules.length > 0) {
     listSeats(view.token, concertId, schedules[randomInt(0, schedules.length - 1)].id, 'AVAILABLE');
   }
+}
+
+// --- report 004: seat lookup alone, queue alone -------------------------------------------------
+
+/**
+ * Report 004 ran each of its tests against two targets, one at a time and without think time:
+ * seat lookup alone, then queue (token issue) alone. Here they are two scenarios of one run, the
+ * second starting when the first has stopped (its duration plus k6's 30 s graceful stop), with
+ * their figures apart by the `scenario` tag. A script exports both functions (export { seatLookup,
+ * queueToken } from './journey.js').
+ */
+export function lookupThenQueue({ lookupVus, queueVus, duration }) {
+  const m = /^(\d+)(s|m)$/.exec(duration);
+  if (!m) throw new Error(`duration must look like 30s or 5m, not '${duration}'`);
+  const seconds = Number(m[1]) * (m[2] === 'm' ? 60 : 1);
+  return {
+    lookup: { executor: 'constant-vus', exec: 'seatLookup', vus: lookupVus, duration },
+    queue: { executor: 'constant-vus', exec: 'queueToken', vus: queueVus, duration, startTime: `${seconds + 30}s` },
+  };
+}
+
+/** One seat lookup with the VU's own ACTIVE token (the API gates seats behind the queue). */
+export function seatLookup() {
+  const user = poolUser(exec.vu.idInTest);
+  const token = cachedActiveToken(user, 120);
+  if (!token) return;
+  const concertId = randomConcert();
+  const { res } = listSeats(token, concertId, randomSchedule(concertId), 'AVAILABLE', undefined, TOKEN_MAY_END);
+  if (res.status === 401) forgetToken(user);
+}
+
+/** One token issue for a random user (idempotent per user: 201 the first time, 200 after). */
+export function queueToken() {
+  issueToken(randomUser());
 }
 
 // --- the end-of-test summary ---------------------------------------------------------------------

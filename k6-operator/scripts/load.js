@@ -1,15 +1,15 @@
-// load: 100 VUs browse for 1 m. Threshold (the reports'): errors 0; latency is reported, not judged.
-import { sleep } from 'k6';
-import { baseOptions, browse, randomUser, scaled, summary } from './journey.js';
+// load (report 004, 1 CPU / 1 GB): 100 VUs for 1 m, against two targets one after the other, each
+// without think time: seat lookup alone, then queue (token issue) alone (journey.js lookupThenQueue).
+// Threshold (the report's): errors 0; nothing lost; latency is reported, not judged.
+// Where our API differs: seat lookups need an ACTIVE queue token, so each lookup VU first gets one
+// (and a new one when it ends).
+import { baseOptions, lookupThenQueue, scaled, summary } from './journey.js';
+
+export { seatLookup, queueToken } from './journey.js';
 
 export const options = baseOptions({
-  scenarios: { load: { executor: 'constant-vus', vus: scaled(100), duration: '1m', gracefulStop: '10s' } },
+  scenarios: lookupThenQueue({ lookupVus: scaled(100), queueVus: scaled(100), duration: '1m' }),
   thresholds: { http_req_failed: ['rate==0'], requests_lost: ['count==0'] },
 });
-
-export default function () {
-  browse(randomUser());
-  sleep(1);
-}
 
 export const handleSummary = summary('load');

@@ -1,18 +1,15 @@
-// soak: 50 VUs browse for a long hold, SOAK_DURATION (default 30m, at most 4h).
-// Threshold (the reports'): errors 0; latency is reported, not judged.
-import { sleep } from 'k6';
-import { baseOptions, boundedDuration, browse, randomUser, scaled, summary } from './journey.js';
+// soak (report 004, 1 CPU / 1 GB): 50 VUs for about 3 m (SOAK_DURATION, default 3m, at most 4h, each), against two targets one after the other, each
+// without think time: seat lookup alone, then queue (token issue) alone (journey.js lookupThenQueue).
+// Threshold (the report's): errors 0; nothing lost; latency is reported, not judged.
+// Where our API differs: seat lookups need an ACTIVE queue token, so each lookup VU first gets one
+// (and a new one when it ends).
+import { baseOptions, boundedDuration, lookupThenQueue, scaled, summary } from './journey.js';
+
+export { seatLookup, queueToken } from './journey.js';
 
 export const options = baseOptions({
-  scenarios: {
-    soak: { executor: 'constant-vus', vus: scaled(50), duration: boundedDuration('SOAK_DURATION', '30m', 240), gracefulStop: '10s' },
-  },
+  scenarios: lookupThenQueue({ lookupVus: scaled(50), queueVus: scaled(50), duration: boundedDuration('SOAK_DURATION', '3m', 240) }),
   thresholds: { http_req_failed: ['rate==0'], requests_lost: ['count==0'] },
 });
-
-export default function () {
-  browse(randomUser());
-  sleep(1);
-}
 
 export const handleSummary = summary('soak');

@@ -1,30 +1,15 @@
-// stress: browsing VUs ramp 0 -> 100 -> 200 -> 300 a minute per step, hold 1 m, ramp down.
-// Threshold (the reports'): errors 0; latency is reported, not judged.
-import { sleep } from 'k6';
-import { baseOptions, browse, randomUser, scaled, summary } from './journey.js';
+// stress (report 004, 1 CPU / 1 GB): 200 VUs (lookup) and 300 VUs (queue) for 5 m, against two targets one after the other, each
+// without think time: seat lookup alone, then queue (token issue) alone (journey.js lookupThenQueue).
+// Threshold (the report's): errors 0; nothing lost; latency is reported, not judged.
+// Where our API differs: seat lookups need an ACTIVE queue token, so each lookup VU first gets one
+// (and a new one when it ends).
+import { baseOptions, lookupThenQueue, scaled, summary } from './journey.js';
+
+export { seatLookup, queueToken } from './journey.js';
 
 export const options = baseOptions({
-  scenarios: {
-    stress: {
-      executor: 'ramping-vus',
-      startVUs: 0,
-      stages: [
-        { duration: '1m', target: scaled(100) },
-        { duration: '1m', target: scaled(200) },
-        { duration: '1m', target: scaled(300) },
-        { duration: '1m', target: scaled(300) },
-        { duration: '30s', target: 0 },
-      ],
-      gracefulRampDown: '10s',
-      gracefulStop: '10s',
-    },
-  },
+  scenarios: lookupThenQueue({ lookupVus: scaled(200), queueVus: scaled(300), duration: '5m' }),
   thresholds: { http_req_failed: ['rate==0'], requests_lost: ['count==0'] },
 });
-
-export default function () {
-  browse(randomUser());
-  sleep(1);
-}
 
 export const handleSummary = summary('stress');

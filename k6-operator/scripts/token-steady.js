@@ -1,11 +1,12 @@
 // token-steady: 100 VUs issue queue tokens for random users 1..3,000 for 30 s, 1 s think time.
 // Thresholds (the reports'): p95 < 200 ms; errors < 1%.
-import { sleep } from 'k6';
-import { baseOptions, issueToken, randomUser, scaled, summary } from './journey.js';
+import { baseOptions, issueToken, randomUser, requireUsers, scaled, summary, think } from './journey.js';
+
+const USERS = requireUsers(scaled(3000), 'token-steady');
 
 export const options = baseOptions({
   scenarios: {
-    tokens: { executor: 'constant-vus', vus: scaled(100), duration: '30s', gracefulStop: '10s' },
+    tokens: { executor: 'constant-vus', vus: scaled(100), duration: '30s', env: { THINK_S: '1' } },
   },
   thresholds: {
     http_req_duration: ['p(95)<200'],
@@ -14,8 +15,8 @@ export const options = baseOptions({
 });
 
 export default function () {
-  issueToken(randomUser(3000));
-  sleep(1);
+  issueToken(randomUser(USERS));
+  think();
 }
 
 export const handleSummary = summary('token-steady');

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs what the TestRun initializer runs, for every scenario script at a small and the full SCALE
-# and both seeds: `k6 archive` from a flat directory like the ConfigMap mount, then
+# Runs what the TestRun initializer runs, for every scenario script at its TestRun's SCALE and seed
+# and at the full SCALE with the large seed: `k6 archive` from a flat directory like the ConfigMap mount, then
 # `k6 inspect --execution-requirements` on the archive. Any error (syntax, bad import, bad option
 # or threshold expression, a bound exceeded) fails. Prints each script's VUs and duration.
 set -euo pipefail
@@ -19,7 +19,8 @@ passed=0 failed=0
 for script in "$HERE"/scripts/*.js; do
   name="$(basename "$script" .js)"
   [[ $name == journey ]] && continue
-  for env in "SCALE=0.1 SEED=small" "SCALE=1 SEED=large RUNNERS=4"; do
+  manifest="$(sed -n 's/^    - {name: \(SCALE\|SEED\), value: "\{0,1\}\([^"}]*\)"\{0,1\}}$/\1=\2/p' "$HERE/testruns/$name.yaml" | sort -u | tr '\n' ' ')"
+  for env in "${manifest% }" "SCALE=1 SEED=large RUNNERS=4"; do
     args=(); for kv in $env; do args+=(-e "$kv"); done
     if out="$("$K6" archive --quiet "${args[@]}" -O "$work/$name.tar" "$work/$name.js" 2>&1)" &&
       out="$("$K6" inspect --execution-requirements "$work/$name.tar" 2>&1)" &&

@@ -13,7 +13,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 
 const TESTRUNS = join(ROOT, 'k6-operator', 'testruns');
 
 /** Each scenario: what its header says, and env entries of its own: the runners' (env) and the initializer's (initEnv, which sets the duration make loadtest waits for). */
-export const SCENARIOS: Record<string, { about: string; env?: string[]; initEnv?: string[] }> = {
+export const SCENARIOS: Record<string, { about: string; env?: string[]; initEnv?: string[]; scale?: string }> = {
   contention: { about: 'contention: 50 VUs hold one seat at the same instant; 10 VUs charge one user 1,000 points each for 5 s.' },
   'decreasing-rate': { about: 'decreasing-rate: 600 -> 500 -> 400 -> 300 -> 200 requests/s, 2 s each: the per-server TPS method.' },
   'full-journey': { about: 'full-journey: a user waits for activation, lists seats, holds one (another seat on 409) and pays.' },
@@ -24,7 +24,11 @@ export const SCENARIOS: Record<string, { about: string; env?: string[]; initEnv?
     env: ['{name: P95_MS, value: "500"}'],
   },
   peak: { about: 'peak: a 1,000-VU burst of browsing: 0 -> 1,000 in 10 s, 30 s at 1,000, down in 10 s.' },
-  'queue-staged': { about: 'queue-staged: 1,000 -> 2,000 -> 5,000 VUs over 5 m issue queue tokens, 1 s think time.' },
+  'queue-staged': {
+    about: 'queue-staged: 1,000 -> 2,000 -> 5,000 VUs over 5 m issue queue tokens for users 1..100,000, 1 s think time.\n' +
+      'SCALE 0.008: its 800 users fit the small seed (SEED=large allows up to 1).',
+    scale: '0.008',
+  },
   saturation: {
     about: "saturation: the experiments' stepped arrival rate (RATES, STEP_SECONDS) against one replica; the\n" +
       'experiment controller sets both and reads per-step figures from Prometheus.',
@@ -37,7 +41,11 @@ export const SCENARIOS: Record<string, { about: string; env?: string[]; initEnv?
     env: ['# How long the hold lasts (at most 4h): make loadtest SCENARIO=soak K6_ENV=SOAK_DURATION=2h', '{name: SOAK_DURATION, value: "30m"}'],
     initEnv: ['{name: SOAK_DURATION, value: "30m"}'],
   },
-  'status-polling': { about: 'status-polling: 10,000 queue tokens polled by up to 5,000 VUs, 1.5 s think time.' },
+  'status-polling': {
+    about: 'status-polling: 10,000 queue tokens polled by up to 5,000 VUs, 1.5 s think time.\n' +
+      'SCALE 0.08: its 800 tokens fit the small seed (SEED=large allows up to 1).',
+    scale: '0.08',
+  },
   stress: { about: 'stress: browsing VUs ramp 0 -> 100 -> 200 -> 300 a minute per step, hold 1 m, ramp down.' },
   'token-burst': { about: 'token-burst: 3,000 users each issue a queue token once, all within 10 s; every token must survive.' },
   'token-steady': { about: 'token-steady: 100 VUs issue queue tokens for random users 1..3,000 for 30 s, 1 s think time.' },
@@ -54,11 +62,12 @@ function pinned(name: string): string {
 
 export function render(name: string): string {
   const s = SCENARIOS[name];
+  const scale = s.scale ?? '0.1';
   const k6 = `localhost/headroom/k6:${pinned('K6_VERSION')}`;
   const starter = `localhost/headroom/k6-starter:${pinned('K6_STARTER_IMAGE_TAG')}`;
   const header = name === 'saturation' ? s.about : `${s.about}
 Script: scripts/${name}.js from the ConfigMap headroom-k6-scripts (apply \`kubectl apply -k k6-operator/\`
-first). SCALE 0.1 fits a 2-core node; \`make loadtest SCENARIO=${name} SCALE=... PARALLELISM=...\`
+first). SCALE ${scale} fits a 2-core node; \`make loadtest SCENARIO=${name} SCALE=... PARALLELISM=...\`
 sets SCALE, RUNNERS, parallelism and a unique testid, and prints the verdict.`;
   const entries = (xs: string[] = []) => xs.map((e) => `    ${e.startsWith('#') ? e : `- ${e}`}\n`).join('');
   return `${header.split('\n').map((l) => `# ${l}`).join('\n')}
@@ -81,7 +90,7 @@ spec:
     # The initializer runs \`k6 archive\` and \`k6 inspect --execution-requirements\`: the same env,
     # so it sees the same VUs the runners will.
     env:
-    - {name: SCALE, value: "0.1"}
+    - {name: SCALE, value: "${scale}"}
     - {name: RUNNERS, value: "1"}
     - {name: SEED, value: small}
 ${entries(s.initEnv)}    resources:
@@ -95,7 +104,7 @@ ${entries(s.initEnv)}    resources:
     imagePullPolicy: IfNotPresent
     env:
     - {name: BASE_URL, value: "http://booking.booking.svc"}
-    - {name: SCALE, value: "0.1"}
+    - {name: SCALE, value: "${scale}"}
     - {name: RUNNERS, value: "1"}
     - {name: SEED, value: small}
     - {name: TESTID, value: ${name}}
