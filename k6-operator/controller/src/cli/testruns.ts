@@ -14,16 +14,22 @@ const TESTRUNS = join(ROOT, 'k6-operator', 'testruns');
 
 /** Each scenario: what its header says, and env entries of its own: the runners' (env) and the initializer's (initEnv, which sets the duration make loadtest waits for). */
 export const SCENARIOS: Record<string, { about: string; env?: string[]; initEnv?: string[]; scale?: string }> = {
-  contention: { about: 'contention: 50 VUs hold one seat at the same instant; 10 VUs charge one user 1,000 points each for 5 s.' },
-  'decreasing-rate': { about: 'decreasing-rate: 600 -> 500 -> 400 -> 300 -> 200 requests/s, 2 s each: the per-server TPS method.' },
-  'full-journey': { about: 'full-journey: a user waits for activation, lists seats, holds one (another seat on 409) and pays.' },
+  contention: { about: 'contention: 50 VUs try 50 times each to hold one seat; 10 VUs charge one user 1,000 points each for 5 s.' },
+  'decreasing-rate': {
+    about: 'decreasing-rate: VUs 600 -> 500 -> 400 -> 300 -> 200 over 10 s, 0.5 s think: the per-server TPS method.',
+    env: ['# vus (report 003) or arrival (2 s arrival-rate steps); token, status, concerts or schedules',
+      '{name: SHAPE, value: vus}', '{name: ENDPOINT, value: token}'],
+    initEnv: ['{name: SHAPE, value: vus}', '{name: ENDPOINT, value: token}'],
+  },
+  'full-journey': { about: 'full-journey: VUs ramp to 5,000 over 5 m; each waits for activation, lists seats, holds one, pays, thinks 5-10 s.' },
   'hot-and-cold': { about: 'hot-and-cold: concert B gets 1,000 concurrent seat lookups while concert A gets a trickle.' },
-  load: { about: "load: 100 VUs browse for 1 m. Threshold (the reports'): errors 0; latency is reported, not judged." },
+  load: { about: "load: 100 VUs look up seats for 1 m, then 100 VUs issue tokens for 1 m, no think time (report 004)." },
   'normal-plus-spike': {
     about: 'normal-plus-spike: 50 VUs browse for 1 m plus a 0 -> 400 VU spike from 10 s (10 s up, 30 s, 10 s down).',
-    env: ['{name: P95_MS, value: "500"}'],
+    env: ['{name: P95_MS, value: "500"}', '# browse (what make experiment replays) or token (report 000 as it ran)', '{name: FLOW, value: browse}'],
+    initEnv: ['{name: FLOW, value: browse}'],
   },
-  peak: { about: 'peak: a 1,000-VU burst of browsing: 0 -> 1,000 in 10 s, 30 s at 1,000, down in 10 s.' },
+  peak: { about: 'peak: 1,000 VUs look up seats for 30 s, then 1,000 VUs issue tokens for 30 s (report 004).' },
   'queue-staged': {
     about: 'queue-staged: 1,000 -> 2,000 -> 5,000 VUs over 5 m issue queue tokens for users 1..100,000, 1 s think time.\n' +
       'SCALE 0.008: its 800 users fit the small seed (SEED=large allows up to 1).',
@@ -35,19 +41,19 @@ export const SCENARIOS: Record<string, { about: string; env?: string[]; initEnv?
     env: ['{name: RATES, value: "50,100,200"}', '{name: STEP_SECONDS, value: "30"}', '{name: MIX, value: "sale"}'],
     initEnv: ['{name: RATES, value: "50,100,200"}', '{name: STEP_SECONDS, value: "30"}', '{name: MIX, value: "sale"}'],
   },
-  'seats-rate': { about: 'seats-rate: seat lookups arrive at a constant 50/s for 1 m.' },
+  'seats-rate': { about: 'seats-rate: seat lookups of one date arrive at a constant 50/s for 5 s (report 001).' },
   soak: {
-    about: 'soak: 50 VUs browse for a long hold, SOAK_DURATION (default 30m, at most 4h).',
-    env: ['# How long the hold lasts (at most 4h): make loadtest SCENARIO=soak K6_ENV=SOAK_DURATION=2h', '{name: SOAK_DURATION, value: "30m"}'],
-    initEnv: ['{name: SOAK_DURATION, value: "30m"}'],
+    about: 'soak: 50 VUs look up seats, then 50 VUs issue tokens, each for SOAK_DURATION (default 3m, at most 4h).',
+    env: ['# How long each hold lasts (at most 4h): make loadtest SCENARIO=soak K6_ENV=SOAK_DURATION=2h', '{name: SOAK_DURATION, value: "3m"}'],
+    initEnv: ['{name: SOAK_DURATION, value: "3m"}'],
   },
   'status-polling': {
     about: 'status-polling: 10,000 queue tokens polled by up to 5,000 VUs, 1.5 s think time.\n' +
       'SCALE 0.08: its 800 tokens fit the small seed (SEED=large allows up to 1).',
     scale: '0.08',
   },
-  stress: { about: 'stress: browsing VUs ramp 0 -> 100 -> 200 -> 300 a minute per step, hold 1 m, ramp down.' },
-  'token-burst': { about: 'token-burst: 3,000 users each issue a queue token once, all within 10 s; every token must survive.' },
+  stress: { about: 'stress: 200 VUs look up seats for 5 m, then 300 VUs issue tokens for 5 m (report 004).' },
+  'token-burst': { about: 'token-burst: 3,000 VUs each issue a queue token at once (10 s at most); every token must survive.' },
   'token-steady': { about: 'token-steady: 100 VUs issue queue tokens for random users 1..3,000 for 30 s, 1 s think time.' },
 };
 
