@@ -22,6 +22,10 @@ k6-operator: deps ## Build the k6 runner/starter and TestRun controller images; 
 loadtest: deps ## Run SCENARIO (default normal-plus-spike) as a TestRun [SCALE=0.1] [PARALLELISM=1] [K6_ENV="K=V"]; prints the verdict and the combined result
 	npx --no-install tsx $(K6_OPERATOR_MK_DIR)/controller/src/cli/loadtest.ts
 
+.PHONY: replay
+replay: deps ## Run the reports' scenarios one after another against the release in booking; one table of outcomes [REPLAY_DIR=]
+	$(K6_OPERATOR_MK_DIR)/test/replay.sh $(REPLAY)
+
 .PHONY: testruns
 testruns: ## List the TestRuns with their stage and verdict (ThresholdsPassed: True, False or Unknown)
 	$(if $(filter current,$(CLUSTER)),$(KUBECTL),$(KUBECTL) --kubeconfig $(LOCAL_KUBECONFIG)) -n loadtest get testruns \

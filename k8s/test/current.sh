@@ -30,6 +30,7 @@ cleanup() {
   $finished || bad "stopped early (exit $rc)"
   log "cleanup: the release, the local controller image back, the registry"
   "$HELM" --kubeconfig "$LOCAL_KUBECONFIG" uninstall booking -n booking --wait --timeout 2m >/dev/null 2>&1
+  CLUSTER=local "$root/k6-operator/scripts/build-images.sh" k6-controller >/dev/null 2>&1
   KUBECONFIG="$LOCAL_KUBECONFIG" CLUSTER=local "$root/k6-operator/scripts/install.sh" >/dev/null 2>&1
   [[ -n $registry_pid ]] && kill "$registry_pid" 2>/dev/null
   rm -rf "$work" "$root/experiments/results/$run_id"

@@ -51,9 +51,11 @@ export async function reconcile(ctx: Context, tr: TestRun): Promise<number | und
 
   switch (stage ?? '') {
     case '': {
-      const leftover = await readJob(kube, ns, runnerName(tr, 1));
-      if (leftover && !ownedBy(leftover, tr)) {
-        return fail(ctx, tr, 'PreviousRunExists', `Job ${runnerName(tr, 1)} of an earlier run exists: delete it (kubectl -n ${ns} delete jobs -l k6_cr=${tr.metadata.name})`);
+      for (const name of [initializerName(tr), runnerName(tr, 1)]) {
+        const leftover = await readJob(kube, ns, name);
+        if (leftover && !ownedBy(leftover, tr)) {
+          return fail(ctx, tr, 'PreviousRunExists', `Job ${name} of an earlier run exists: delete it (kubectl -n ${ns} delete jobs -l k6_cr=${tr.metadata.name})`);
+        }
       }
       await createIfAbsent(() => kube.batch.createNamespacedJob({ namespace: ns, body: initializerJob(tr) }));
       await setStage(ctx, tr, 'initialization');
