@@ -1,14 +1,16 @@
 /**
  * The headroom TestRun controller: reconciles k6-operator TestRuns (k6.io/v1alpha1) in the
  * namespaces of WATCH_NAMESPACES (default `loadtest`), for clusters without the upstream manager.
- * A watch (informer) queues a TestRun on every change; runs in progress are looked at again every
- * few seconds (their Jobs and pods change without touching the TestRun). One worker, one TestRun at
- * a time: a single replica, so no leader election (the Deployment uses the Recreate strategy).
+ * Watches (informers) queue a TestRun on every change of it, of its Jobs and of its pods (labelled
+ * k6_cr=<name>), so a stage moves on as soon as what it waits for happens; runs in progress are
+ * also looked at every few seconds (a runner's REST API answering is no event). One worker, one
+ * TestRun at a time: a single replica, so no leader election (the Deployment uses the Recreate
+ * strategy).
  * Env: WATCH_NAMESPACES, PROMETHEUS_URL (merged percentiles; unset: runner bounds only),
  * HEALTH_PORT (default 8081: /healthz, /readyz).
  */
 import { createServer } from 'node:http';
-import { KubeConfig, makeInformer, type KubernetesListObject } from '@kubernetes/client-node';
+import { KubeConfig, makeInformer, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { errorText, isNotFound, kubeFrom } from './kube.js';
 import { prometheusMerged } from './prometheus.js';
 import { reconcile, type Context } from './reconcile.js';
@@ -71,19 +73,34 @@ async function worker() {
 }
 
 let ready = false;
-async function watch(namespace: string) {
-  const path = `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${PLURAL}`;
-  const informer = makeInformer<TestRun & { apiVersion?: string; kind?: string }>(kc, path,
-    () => kube.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace }) as Promise<KubernetesListObject<TestRun>>);
-  const onChange = (tr: TestRun) => enqueue(`${tr.metadata.namespace}/${tr.metadata.name}`);
+/** Starts an informer on `path` that queues the TestRun each object belongs to. */
+async function watch<T extends KubernetesObject>(what: string, path: string, list: () => Promise<KubernetesListObject<T>>,
+  keyOf: (o: T) => string | undefined, labelSelector?: string) {
+  const informer = makeInformer<T>(kc, path, list, labelSelector);
+  const onChange = (o: T) => {
+    const key = keyOf(o);
+    if (key) enqueue(key);
+  };
   informer.on('add', onChange);
   informer.on('update', onChange);
+  informer.on('delete', onChange);
   informer.on('error', (err) => {
-    log(`watch ${namespace}: ${errorText(err)}; restarting in 5 s`);
-    setTimeout(() => informer.start().catch((e) => log(`watch ${namespace}: ${errorText(e)}`)), 5000);
+    log(`watch ${what}: ${errorText(err)}; restarting in 5 s`);
+    setTimeout(() => informer.start().catch((e) => log(`watch ${what}: ${errorText(e)}`)), 5000);
   });
   await informer.start();
-  log(`watching TestRuns in namespace ${namespace}`);
+}
+
+async function watchNamespace(namespace: string) {
+  const owner = (o: KubernetesObject) => (o.metadata?.labels?.k6_cr ? `${namespace}/${o.metadata.labels.k6_cr}` : undefined);
+  await watch<TestRun>(`testruns in ${namespace}`, `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${PLURAL}`,
+    () => kube.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace }) as Promise<KubernetesListObject<TestRun>>,
+    (tr) => `${namespace}/${tr.metadata.name}`);
+  await watch(`jobs in ${namespace}`, `/apis/batch/v1/namespaces/${namespace}/jobs`,
+    () => kube.batch.listNamespacedJob({ namespace, labelSelector: 'app=k6' }), owner, 'app=k6');
+  await watch(`pods in ${namespace}`, `/api/v1/namespaces/${namespace}/pods`,
+    () => kube.core.listNamespacedPod({ namespace, labelSelector: 'app=k6' }), owner, 'app=k6');
+  log(`watching TestRuns, and their Jobs and pods, in namespace ${namespace}`);
 }
 
 createServer((req, res) => {
@@ -91,7 +108,7 @@ createServer((req, res) => {
   res.writeHead(ok ? 200 : 503).end(ok ? 'ok' : 'not ready');
 }).listen(Number(process.env.HEALTH_PORT ?? 8081));
 
-for (const ns of namespaces) await watch(ns);
+for (const ns of namespaces) await watchNamespace(ns);
 ready = true;
 log(`headroom k6 controller: namespaces ${namespaces.join(', ')}; Prometheus ${prometheusUrl ?? 'not configured'}`);
 process.on('SIGTERM', () => process.exit(0));

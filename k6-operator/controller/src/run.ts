@@ -144,7 +144,7 @@ export async function runTestRun(kc: KubeConfig, opts: RunOptions): Promise<Comb
     }
     if (stage === 'finished' && (controller === 'k6-operator' || tr.metadata.annotations?.[RESULT_ANNOTATION])) break;
     if (Date.now() > deadline) throw new Error(`TestRun ${name} still '${stage}' after ${elapsed} s: kubectl -n ${NAMESPACE} describe testrun ${name}`);
-    await sleep(3000);
+    await sleep(1000);
   }
   if (controller === 'headroom') return combinedResult.parse(JSON.parse(tr.metadata.annotations![RESULT_ANNOTATION]));
   return combineFromPods(kube, tr, body.spec as TestRunSpec);
