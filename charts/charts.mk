@@ -18,9 +18,10 @@ CLUSTER ?= local
 IMAGES ?= $(if $(filter current,$(CLUSTER)),upstream,local)
 export IMAGES
 local_image = $(if $(REGISTRY),$(REGISTRY)/$(1),localhost/headroom/$(1))
-# The k6 runner and starter images of the TestRuns (and of the chart's in-cluster test).
-K6_IMAGE ?= $(if $(filter upstream,$(IMAGES)),$(UPSTREAM_K6_IMAGE),$(call local_image,k6):$(K6_VERSION))
-K6_STARTER_IMAGE ?= $(if $(filter upstream,$(IMAGES)),$(UPSTREAM_K6_STARTER_IMAGE),$(call local_image,k6-starter):$(K6_STARTER_IMAGE_TAG))
+# The k6 runner and starter images of the TestRuns (and of the chart's in-cluster test). Not taken
+# from the environment: a make inside a make (the CLUSTER=current test) must not inherit the outer one's.
+K6_IMAGE = $(if $(filter upstream,$(IMAGES)),$(UPSTREAM_K6_IMAGE),$(call local_image,k6):$(K6_VERSION))
+K6_STARTER_IMAGE = $(if $(filter upstream,$(IMAGES)),$(UPSTREAM_K6_STARTER_IMAGE),$(call local_image,k6-starter):$(K6_STARTER_IMAGE_TAG))
 export K6_IMAGE K6_STARTER_IMAGE
 LOCAL_KUBECONFIG ?= $(HEADROOM_CACHE)/cluster/kubeconfig
 # The pinned promtool when 'make tools' built it, else Debian's if installed, else build the pinned one.

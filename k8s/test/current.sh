@@ -77,7 +77,7 @@ for name in app postgres redis k6-controller; do
   expect "a running pod's image is $registry/$name:*" "$(images | grep -c "^$registry/$name:" || true)" 1
 done
 expect "the k6 runners' image was $registry/k6:*" \
-  "$(k -n loadtest get pods -l runner=true -o jsonpath='{.items[0].spec.containers[0].image}' | sed "s|^$registry/k6:.*|registry|")" registry
+  "$(k -n loadtest get pods -l k6_cr=normal-plus-spike,runner=true -o jsonpath='{.items[0].spec.containers[0].image}' | sed "s|^$registry/k6:.*|registry|")" registry
 expect "the registry holds what was pushed" "$(curl -s "http://$LOCAL_REGISTRY/v2/_catalog" | grep -o 'headroom/[a-z0-9-]*' | sort | tr '\n' ' ')" \
   "headroom/app headroom/k6 headroom/k6-controller headroom/k6-starter headroom/postgres headroom/redis "
 finished=true
