@@ -38,9 +38,9 @@ NAMESPACE ?= booking
 DEPLOY_TIMEOUT ?= 10m
 # More helm flags for deploy, e.g. HELM_ARGS="--set seed.enabled=true --set autoscaling.maxReplicas=6".
 HELM_ARGS ?=
-# The app image tag: the one 'make image' saved last (it keeps a single app-<tag>.tar), else what
-# it would build now (git describe).
-APP_IMAGE_TAG ?= $(or $(patsubst app-%.tar,%,$(notdir $(lastword $(wildcard $(HEADROOM_CACHE)/images/app-*.tar)))),$(shell git describe --always --dirty 2>/dev/null || echo dev))
+# The app image tag: the one 'make image' saved last for this kind of cluster (it keeps a single
+# app-<tag>.tar, under images/current/ for CLUSTER=current), else what it would build now (git describe).
+APP_IMAGE_TAG ?= $(or $(patsubst app-%.tar,%,$(notdir $(lastword $(wildcard $(HEADROOM_CACHE)/images/$(if $(filter current,$(CLUSTER)),current/)app-*.tar)))),$(shell git describe --always --dirty 2>/dev/null || echo dev))
 
 # local: the cluster of 'make cluster-up'; current: kubectl's current context.
 DEPLOY_KUBECONFIG = $(if $(filter current,$(CLUSTER)),,KUBECONFIG=$(LOCAL_KUBECONFIG))

@@ -91,8 +91,8 @@ build_starter() {
 build_controller() {
   local tag; tag="$(controller_tag)"
   [[ -f $IMAGES_DIR/k6-controller-$tag.tar ]] && { log "image k6-controller:$tag: cached"; return; }
-  # Built only here; published below like the others.
-  IMAGE_NAME=k6-controller DOCKERFILE="$HERE/../controller/Dockerfile" APP_IMAGE_TAG="$tag" PUBLISH=false \
+  # Built only here, into $IMAGES_DIR whatever the cluster (its tag is its content); published below like the others.
+  IMAGE_NAME=k6-controller DOCKERFILE="$HERE/../controller/Dockerfile" APP_IMAGE_TAG="$tag" PUBLISH=false CLUSTER=local \
     "$HERE/../../k8s/scripts/build-app-image.sh" >/dev/null
 }
 

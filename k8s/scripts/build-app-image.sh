@@ -35,10 +35,15 @@ log "image $ref: building from $dockerfile on $base"
 nice_run buildah "${BUILDAH_FLAGS[@]}" bud --pull=never --network host --layers "${build_mounts[@]}" \
   --build-arg "BASE_IMAGE=$base" -t "$ref" -f "$dockerfile" "$REPO_ROOT"
 
-archive="$IMAGES_DIR/$name-$tag.tar"
-rm -f "$IMAGES_DIR/$name"-*.tar
+# make deploy takes the tag of the one archive kept here: one place per kind of cluster, so an
+# image built for CLUSTER=current (pushed, not imported) never becomes the local cluster's tag.
+archive_dir="$IMAGES_DIR"
+[[ ${CLUSTER:-local} == current ]] && archive_dir="$IMAGES_DIR/current"
+mkdir -p "$archive_dir"
+archive="$archive_dir/$name-$tag.tar"
+rm -f "$archive_dir/$name"-*.tar
 bh push -q "$ref" "docker-archive:$archive:$ref"
 log "image $ref: saved to $archive"
 
-[[ ${PUBLISH:-true} == false ]] || publish_image "$name" "$tag"
+[[ ${PUBLISH:-true} == false ]] || publish_image "$name" "$tag" "$archive"
 echo "$ref"

@@ -30,11 +30,12 @@ CLUSTER_IMAGES=("pause-$PAUSE_IMAGE_TAG" "node-base-$NODE_BASE_IMAGE_TAG" "cored
 # HTTP (make test-current pushes there to play a cluster that is not ours). Loopback only.
 LOCAL_REGISTRY=127.0.0.1:5000
 
-# publish_image NAME TAG: makes the built image $IMAGE_PREFIX/NAME:TAG (its archive in $IMAGES_DIR)
+# publish_image NAME TAG [ARCHIVE]: makes the built image $IMAGE_PREFIX/NAME:TAG (its archive
+# ARCHIVE, default $IMAGES_DIR/NAME-TAG.tar)
 # available to the cluster: imported into the local containerd, or with CLUSTER=current loaded into
 # kind or pushed to $REGISTRY/NAME:TAG (REGISTRY_TLS_VERIFY=false for a plain-HTTP registry).
 publish_image() {
-  local name=$1 tag=$2 ref="$IMAGE_PREFIX/$1:$2" archive="$IMAGES_DIR/$1-$2.tar"
+  local name=$1 tag=$2 ref="$IMAGE_PREFIX/$1:$2" archive="${3:-$IMAGES_DIR/$1-$2.tar}"
   if [[ ${CLUSTER:-local} == current ]]; then
     local context; context="$("$(kubectl_bin)" config current-context)"
     if [[ $context == kind-* ]]; then
