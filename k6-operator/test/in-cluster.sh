@@ -97,6 +97,7 @@ echo "== kubectl apply -f testruns/token-burst.yaml with parallelism 2: one comb
 sed -e 's/^  parallelism: 1$/  parallelism: 2/' -e 's/{name: RUNNERS, value: "1"}/{name: RUNNERS, value: "2"}/' \
   "$root/k6-operator/testruns/token-burst.yaml" | k apply -f - >"$work/out" 2>&1 || bad "kubectl apply -f token-burst.yaml"
 expect "token-burst (2 runners) reaches stage finished" "$(wait_stage token-burst 600)" finished
+expect "its initializer saw the TestRun's SCALE (3,000 x 0.1 VUs)" "$(cond token-burst Initialized message | grep -o 'maxVUs [0-9]*')" "maxVUs 300"
 expect "its ThresholdsPassed condition is True" "$(cond token-burst ThresholdsPassed status)" True
 result token-burst
 expect "two runners reported" "$(field token-burst r.runnersReported)" 2

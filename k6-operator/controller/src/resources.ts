@@ -101,7 +101,8 @@ export function initializerJob(tr: TestRun): V1Job {
   const pod = spec.initializer ?? spec.runner ?? {};
   const archive = `/tmp/${spec.script.configMap!.file.replace(/[^\w.-]/g, '_')}.archived.tar`;
   const archiveArgs = [scriptPath(spec), '-O', archive, ...withoutOutputs(k6Arguments(spec))].map(quote).join(' ');
-  const command = `k6 archive ${archiveArgs} && echo ${INSPECT_MARKER} && k6 inspect --execution-requirements --log-output=none ${quote(archive)}`;
+  // --include-system-env-vars: the TestRun's env (SCALE...) sets the VUs and duration, as for the runners.
+  const command = `k6 archive --include-system-env-vars ${archiveArgs} && echo ${INSPECT_MARKER} && k6 inspect --execution-requirements --log-output=none ${quote(archive)}`;
   return job(tr, initializerName(tr), 'initializer', pod, { name: 'k6', image: pod.image ?? DEFAULT_K6_IMAGE, command: ['sh', '-c', command] }, { volumes: true });
 }
 

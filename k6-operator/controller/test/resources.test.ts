@@ -25,7 +25,7 @@ describe('the objects of a TestRun', () => {
   });
   it('the initializer archives without outputs, then inspects', () => {
     const sh = initializerJob(testRun({})).spec!.template.spec!.containers[0].command!.join(' ');
-    expect(sh).to.match(/k6 archive .*'\/test\/token-burst.js' '-O' '\/tmp\/token-burst.js.archived.tar' '--tag' 'testid=x1' && echo HEADROOM_INSPECT && k6 inspect --execution-requirements/);
+    expect(sh).to.match(/k6 archive --include-system-env-vars '\/test\/token-burst.js' '-O' '\/tmp\/token-burst.js.archived.tar' '--tag' 'testid=x1' && echo HEADROOM_INSPECT && k6 inspect --execution-requirements/);
     expect(sh).to.not.include('experimental-prometheus-rw');
   });
   it('the starter resumes every runner through its Service', () => {
