@@ -23,7 +23,7 @@ for spec in "${specs[@]}"; do
   SCENARIO="$name" SCALE="$scale" K6_ENV="$k6env" npx --no-install tsx "$root/k6-operator/controller/src/cli/loadtest.ts" >"$out/$tag.log" 2>&1 || rc=$?
   sed -n 's/^HEADROOM_RESULT //p' "$out/$tag.log" | tail -1 >"$out/$tag.json"
   [[ -s $out/$tag.json ]] || { echo "{\"scenario\":\"$name\",\"error\":\"exit $rc: $(tail -1 "$out/$tag.log" | tr -d '"\\')\"}" >"$out/$tag.json"; }
-  echo "$spec" >"$out/$tag.spec"
+  echo "$name:$scale:$k6env" >"$out/$tag.spec"
 done
 node - "$out" <<'JS'
 const fs = require('fs'), path = require('path');
