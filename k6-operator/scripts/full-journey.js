@@ -19,7 +19,7 @@ import exec from 'k6/execution';
 import { Counter } from 'k6/metrics';
 import {
   balanceOf, baseOptions, chargePoints, holdAnySeat, integrity, issueToken, listSeats, pay, pollActive, poolUser,
-  randomConcert, randomSchedule, scaled, summary, think, wholeRunRate,
+  randomConcert, randomSchedule, report002Stages, summary, think, wholeRunRate,
 } from './journey.js';
 
 const seatsSold = new Counter('seats_sold');
@@ -30,13 +30,7 @@ export const options = baseOptions({
     journey: {
       executor: 'ramping-vus',
       startVUs: 0,
-      stages: [
-        { duration: '1m', target: scaled(1000) },
-        { duration: '1m', target: scaled(2000) },
-        { duration: '1m', target: scaled(5000) },
-        { duration: '1m', target: scaled(5000) },
-        { duration: '1m', target: 0 },
-      ],
+      stages: report002Stages(),
       env: { THINK_S: '5-10' },
     },
   },

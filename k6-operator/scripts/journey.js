@@ -50,6 +50,12 @@ export function wholeRunRate(total) {
   return Math.max(0.1, total * SCALE).toFixed(2);
 }
 
+/** Report 002's stages (queue-staged, status-polling, full-journey): 1 m ramps to 1,000, 2,000 and
+ *  5,000 VUs, 1 m at 5,000, 1 m down; VUs scaled. */
+export function report002Stages() {
+  return [1000, 2000, 5000, 5000, 0].map((vus) => ({ duration: '1m', target: vus ? scaled(vus) : 0 }));
+}
+
 /** A number from __ENV within [min, max]; `fallback` when unset. */
 export function positiveNumber(name, fallback, min, max) {
   const raw = __ENV[name];

@@ -4,7 +4,7 @@
 // a token, an estimatedWaitingTime.
 // The request-rate threshold is the whole test's: the TestRun controller judges it on all runners together.
 import { check } from 'k6';
-import { baseOptions, data, post, randomInt, requireUsers, scaled, SEED, summary, think, wholeRunRate } from './journey.js';
+import { baseOptions, data, post, randomInt, report002Stages, requireUsers, scaled, SEED, summary, think, wholeRunRate } from './journey.js';
 
 // Users 1..100,000 as the report: the whole large seed, the 100 reserved users included (nothing
 // that uses them runs at the same time).
@@ -15,13 +15,7 @@ export const options = baseOptions({
     staged: {
       executor: 'ramping-vus',
       startVUs: 0,
-      stages: [
-        { duration: '1m', target: scaled(1000) },
-        { duration: '1m', target: scaled(2000) },
-        { duration: '1m', target: scaled(5000) },
-        { duration: '1m', target: scaled(5000) },
-        { duration: '1m', target: 0 },
-      ],
+      stages: report002Stages(),
       env: { THINK_S: '1' },
     },
   },

@@ -6,7 +6,7 @@
 // Where our API differs: an ACTIVE token ends after ACTIVE_TTL_SECONDS (300 s); polling it then
 // answers 401 TOKEN_EXPIRED, which the check accepts as the service answering correctly.
 import { check } from 'k6';
-import { baseOptions, batch, data, errorCode, get, poolUser, randomInt, requireUsers, scaled, summary, think, wholeRunRate } from './journey.js';
+import { baseOptions, batch, data, errorCode, get, poolUser, randomInt, report002Stages, requireUsers, scaled, summary, think, wholeRunRate } from './journey.js';
 
 const TOKENS = requireUsers(scaled(10000), 'status-polling');
 const BATCH = 50;
@@ -18,13 +18,7 @@ export const options = baseOptions({
     poll: {
       executor: 'ramping-vus',
       startVUs: 0,
-      stages: [
-        { duration: '1m', target: scaled(1000) },
-        { duration: '1m', target: scaled(2000) },
-        { duration: '1m', target: scaled(5000) },
-        { duration: '1m', target: scaled(5000) },
-        { duration: '1m', target: 0 },
-      ],
+      stages: report002Stages(),
       env: { THINK_S: '1.5' },
     },
   },
