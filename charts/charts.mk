@@ -44,12 +44,13 @@ APP_IMAGE_TAG ?= $(or $(patsubst app-%.tar,%,$(notdir $(lastword $(wildcard $(HE
 
 # local: the cluster of 'make cluster-up'; current: kubectl's current context.
 DEPLOY_KUBECONFIG = $(if $(filter current,$(CLUSTER)),,KUBECONFIG=$(LOCAL_KUBECONFIG))
-# The upstream images' own users are 999 (ours: 10999).
 image_sets = --set $(1).image.repository=$(2) --set-string $(1).image.tag=$(3)
+# An upstream image reference (repository:tag) as the chart's two values.
+upstream_sets = $(call image_sets,$(1),$(firstword $(subst :, ,$(2))),$(lastword $(subst :, ,$(2))))
+# The upstream images' own users are 999 (ours: 10999).
 DEPLOY_SETS = --set-string image.tag=$(APP_IMAGE_TAG) $(if $(REGISTRY),--set image.repository=$(REGISTRY)/app) \
   $(if $(filter upstream,$(IMAGES)), \
-    $(call image_sets,postgresql,$(firstword $(subst :, ,$(UPSTREAM_POSTGRES_IMAGE))),$(lastword $(subst :, ,$(UPSTREAM_POSTGRES_IMAGE)))) \
-    $(call image_sets,redis,$(firstword $(subst :, ,$(UPSTREAM_REDIS_IMAGE))),$(lastword $(subst :, ,$(UPSTREAM_REDIS_IMAGE)))) \
+    $(call upstream_sets,postgresql,$(UPSTREAM_POSTGRES_IMAGE)) $(call upstream_sets,redis,$(UPSTREAM_REDIS_IMAGE)) \
     --set postgresql.runAsUser=999 --set redis.runAsUser=999, \
     $(call image_sets,postgresql,$(call local_image,postgres),$(POSTGRES_IMAGE_TAG)) $(call image_sets,redis,$(call local_image,redis),$(REDIS_IMAGE_TAG)))
 

@@ -66,7 +66,7 @@ image: ## Build the app image from ./Dockerfile on the local Node base; load it 
 
 .PHONY: test-current
 test-current: ## On the running local cluster: make experiment CLUSTER=current as on someone else's cluster (other context, images from a loopback registry)
-	KUBECTL=$(HEADROOM_CACHE)/bin/kubectl-$(KUBERNETES_VERSION) HELM=$(HEADROOM_CACHE)/bin/helm-$(HELM_VERSION) LOCAL_KUBECONFIG=$(LOCAL_KUBECONFIG) \
+	KUBECTL=$(KUBECTL) HELM=$(HELM) LOCAL_KUBECONFIG=$(LOCAL_KUBECONFIG) \
 	  $(K8S_MK_DIR)/test/current.sh
 
 .PHONY: test-cluster

@@ -35,11 +35,8 @@ log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
 started=$SECONDS
 work="$(mktemp -d)"
-passed=0 failed=0 skipped=0 created_crds=()
-ok() { passed=$((passed + 1)); printf '  ok    %s\n' "$1"; }
-bad() { failed=$((failed + 1)); printf '  FAIL  %s\n' "$1"; [[ -s $work/out ]] && sed 's/^/        /' "$work/out"; return 0; }
-# check NAME CMD...: passes when CMD exits 0; its output is shown only on failure.
-check() { local name=$1; shift; if "$@" >"$work/out" 2>&1; then ok "$name"; else bad "$name"; fi; }
+skipped=0 created_crds=()
+source "$(dirname "${BASH_SOURCE[0]}")/../../k8s/test/checks.sh"
 
 finished=false
 cleanup() {

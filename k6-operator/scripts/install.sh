@@ -14,12 +14,9 @@ INSTALL="$HERE/../install"
 log "TestRun CRD: applying"
 kc apply --server-side --force-conflicts -f "$INSTALL/crd/k6.io_testruns.yaml" >/dev/null
 # (kubectl wait errs while the new CRD has no conditions yet, so ask until it says Established.)
-for _ in $(seq 60); do
-  [[ $(kc get crd testruns.k6.io -o jsonpath='{.status.conditions[?(@.type=="Established")].status}') == True ]] && break
-  sleep 1
-done
-[[ $(kc get crd testruns.k6.io -o jsonpath='{.status.conditions[?(@.type=="Established")].status}') == True ]] ||
-  die "the TestRun CRD is not Established after 60 s: kubectl describe crd testruns.k6.io"
+established() { [[ $(kc get crd testruns.k6.io -o jsonpath='{.status.conditions[?(@.type=="Established")].status}') == True ]]; }
+for _ in $(seq 60); do established && break; sleep 1; done
+established || die "the TestRun CRD is not Established after 60 s: kubectl describe crd testruns.k6.io"
 
 upstream="$(kc get deploy -A -o jsonpath='{range .items[?(@.metadata.name=="k6-operator-controller-manager")]}{.metadata.namespace}{"\n"}{end}' 2>/dev/null || true)"
 if [[ -n $upstream ]]; then

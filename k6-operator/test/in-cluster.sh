@@ -25,11 +25,7 @@ k() { "$KUBECTL" "$@"; }
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 started=$SECONDS
 work="$(mktemp -d)"
-passed=0 failed=0
-ok() { passed=$((passed + 1)); printf '  ok    %s\n' "$1"; }
-bad() { failed=$((failed + 1)); printf '  FAIL  %s\n' "$1"; [[ -s $work/out ]] && sed 's/^/        /' "$work/out" | tail -40; return 0; }
-# expect NAME ACTUAL WANTED
-expect() { if [[ $2 == "$3" ]]; then ok "$1 ($2)"; else : >"$work/out"; bad "$1: got '$2', wanted '$3'"; fi; }
+source "$root/k8s/test/checks.sh"
 
 finished=false
 cleanup() {

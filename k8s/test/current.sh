@@ -16,10 +16,8 @@ source "$root/k8s/scripts/cluster-env.sh"
 
 work="$(mktemp -d)"
 run_id="current-$(date -u +%Y%m%dT%H%M%SZ)"
-passed=0 failed=0 registry_pid=""
-ok() { passed=$((passed + 1)); printf '  ok    %s\n' "$1"; }
-bad() { failed=$((failed + 1)); printf '  FAIL  %s\n' "$1"; [[ -s $work/out ]] && sed 's/^/        /' "$work/out" | tail -40; return 0; }
-expect() { if [[ $2 == "$3" ]]; then ok "$1 ($2)"; else : >"$work/out"; bad "$1: got '$2', wanted '$3'"; fi; }
+registry_pid=""
+source "$here/checks.sh"
 k() { "$KUBECTL" --kubeconfig "$work/kubeconfig" "$@"; }
 started=$SECONDS
 finished=false

@@ -143,20 +143,25 @@ async function finish(ctx: Context, tr: TestRun): Promise<undefined> {
   return undefined;
 }
 
-/** Each runner's exit code and summary, then one result across them. */
-async function collect(ctx: Context, tr: TestRun, spec: TestRunSpec): Promise<CombinedResult> {
-  const { kube } = ctx;
+/** Each runner's exit code and HEADROOM_SUMMARY, and when the first of them started: what the
+ *  verdict is made of (the controller's, and make loadtest's when the upstream operator ran it). */
+export async function readRunners(kube: Kube, tr: TestRun, parallelism: number): Promise<{ reports: RunnerReport[]; since?: Date }> {
   const ns = tr.metadata.namespace;
   const reports: RunnerReport[] = [];
   let since: Date | undefined;
-  for (let i = 1; i <= spec.parallelism; i++) {
-    const pods = await podsOf(kube, ns, `job-name=${runnerName(tr, i)}`);
-    const pod = pods[0];
+  for (let i = 1; i <= parallelism; i++) {
+    const [pod] = await podsOf(kube, ns, `job-name=${runnerName(tr, i)}`);
     const started = pod?.status?.startTime ? new Date(pod.status.startTime) : undefined;
     if (started && (!since || started < since)) since = started;
     const terminated = pod?.status?.containerStatuses?.find((c) => c.name === 'k6')?.state?.terminated;
     reports.push({ runner: i, exitCode: terminated?.exitCode ?? null, summary: pod ? summaryFromLog(await podLog(kube, ns, pod)) : null });
   }
+  return { reports, since };
+}
+
+/** Each runner's exit code and summary, then one result across them. */
+async function collect(ctx: Context, tr: TestRun, spec: TestRunSpec): Promise<CombinedResult> {
+  const { reports, since } = await readRunners(ctx.kube, tr, spec.parallelism);
   // Percentiles of several runners: the headline p90 and p95, and every percentile a threshold judges.
   const wanted: Array<[string, string]> = [['http_req_duration', 'p(90)'], ['http_req_duration', 'p(95)']];
   for (const r of reports) {

@@ -41,7 +41,7 @@ function ownerOf(tr: TestRun): V1OwnerReference {
 }
 
 function job(tr: TestRun, name: string, role: 'initializer' | 'runner' | 'starter', pod: PodSettings, container: V1Container,
-  extra: { volumes?: boolean } = {}): V1Job {
+  extra: { volumes?: boolean; podLabels?: Record<string, string> } = {}): V1Job {
   const labels = { ...pod.metadata?.labels, ...labelsOf(tr, role) };
   const spec = specOf(tr);
   return {
@@ -51,7 +51,7 @@ function job(tr: TestRun, name: string, role: 'initializer' | 'runner' | 'starte
     spec: {
       backoffLimit: 0,
       template: {
-        metadata: { labels, annotations: pod.metadata?.annotations },
+        metadata: { labels: { ...labels, ...extra.podLabels }, annotations: pod.metadata?.annotations },
         spec: {
           restartPolicy: 'Never',
           automountServiceAccountToken: pod.automountServiceAccountToken === 'true',
@@ -117,9 +117,8 @@ export function runnerJob(tr: TestRun, i: number): V1Job {
     `--address=0.0.0.0:${RUNNER_PORT}`,
     ...(isPaused(spec) ? ['--paused'] : []),
     '--tag', `instance_id=${i}`, '--tag', `testrun_name=${tr.metadata.name}`];
-  const j = job(tr, runnerName(tr, i), 'runner', pod, { name: 'k6', image: pod.image ?? DEFAULT_K6_IMAGE, command, ports: [{ containerPort: RUNNER_PORT }] }, { volumes: true });
-  j.spec!.template.metadata!.labels = { ...j.spec!.template.metadata!.labels, 'runner-index': String(i) };
-  return j;
+  return job(tr, runnerName(tr, i), 'runner', pod, { name: 'k6', image: pod.image ?? DEFAULT_K6_IMAGE, command, ports: [{ containerPort: RUNNER_PORT }] },
+    { volumes: true, podLabels: { 'runner-index': String(i) } });
 }
 
 export function runnerService(tr: TestRun, i: number): V1Service {

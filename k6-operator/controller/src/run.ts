@@ -12,12 +12,12 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AppsV1Api, type KubeConfig, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import yaml from 'js-yaml';
 import { errorText, isNotFound, kubeFrom, type Kube } from './kube.js';
 export { kubeConfigFor } from './kube.js';
-import { ERROR_CONDITION, INITIALIZED_CONDITION } from './reconcile.js';
-import { combinedResult, combineRunners, summaryFromLog, type CombinedResult } from './result.js';
+import { ERROR_CONDITION, INITIALIZED_CONDITION, readRunners } from './reconcile.js';
+import { combinedResult, combineRunners, type CombinedResult } from './result.js';
 import { GROUP, PLURAL, RESULT_ANNOTATION, testIdOf, VERSION, type TestRun, type TestRunSpec } from './testrun.js';
 
 const K6_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -56,19 +56,15 @@ export function testRunFor(opts: RunOptions, testid: string): TestRun & { apiVer
   const spec = doc.spec as TestRunSpec;
   spec.parallelism = opts.parallelism;
   spec.arguments = (spec.arguments ?? '').replace(/--tag testid=\S+/, `--tag testid=${testid}`);
+  for (const name of Object.keys(opts.env ?? {})) {
+    if (!spec.runner?.env?.some((e) => e.name === name)) throw new Error(`${opts.scenario}'s TestRun has no runner env entry ${name}`);
+  }
   const values: Record<string, string> = {
     SCALE: String(opts.scale), RUNNERS: String(opts.parallelism), TESTID: testid,
-    ...(opts.seed ? { SEED: opts.seed } : {}), ...(opts.baseUrl ? { BASE_URL: opts.baseUrl } : {}),
+    ...(opts.seed ? { SEED: opts.seed } : {}), ...(opts.baseUrl ? { BASE_URL: opts.baseUrl } : {}), ...opts.env,
   };
   for (const pod of [spec.runner, spec.initializer]) {
     for (const e of pod?.env ?? []) if (e.name in values) e.value = values[e.name];
-  }
-  for (const [name, value] of Object.entries(opts.env ?? {})) {
-    const entry = spec.runner?.env?.find((e) => e.name === name);
-    if (!entry) throw new Error(`${opts.scenario}'s TestRun has no runner env entry ${name}`);
-    entry.value = value;
-    const init = spec.initializer?.env?.find((e) => e.name === name);
-    if (init) init.value = value;
   }
   if (opts.k6Image) for (const pod of [spec.runner, spec.initializer]) if (pod) pod.image = opts.k6Image;
   if (opts.starterImage && spec.starter) spec.starter.image = opts.starterImage;
@@ -101,21 +97,35 @@ const durationS = (d: string) => {
   return m ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) : NaN;
 };
 
+/** Once per cluster and process (an experiment runs dozens of TestRuns): which controller runs
+ *  them, and the namespace and scripts ConfigMap in place. The scripts are those of this start. */
+const prepared = new WeakMap<KubeConfig, Promise<Controller>>();
+function prepare(kc: KubeConfig, kube: Kube): Promise<Controller> {
+  if (!prepared.has(kc)) {
+    prepared.set(kc, (async () => {
+      const controller = await detectController(kc);
+      if (!controller) {
+        throw new Error('no TestRun controller runs in this cluster: `make cluster-up` installs headroom\'s on the local cluster; ' +
+          'elsewhere `make k6-operator CLUSTER=current`, or the upstream k6-operator Helm chart');
+      }
+      await ensureNamespace(kube);
+      await upsertConfigMap(kube, scriptsConfigMap());
+      return controller;
+    })());
+    prepared.get(kc)!.catch(() => prepared.delete(kc)); // a failure is tried again next time
+  }
+  return prepared.get(kc)!;
+}
+
 export async function runTestRun(kc: KubeConfig, opts: RunOptions): Promise<CombinedResult> {
   const kube = kubeFrom(kc);
   const say = opts.progress ?? (() => {});
-  const controller = await detectController(kc);
-  if (!controller) {
-    throw new Error('no TestRun controller runs in this cluster: `make cluster-up` installs headroom\'s on the local cluster; ' +
-      'elsewhere `make k6-operator CLUSTER=current`, or the upstream k6-operator Helm chart');
-  }
+  const controller = await prepare(kc, kube);
   const testid = `${opts.scenario}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
   const body = testRunFor(opts, testid);
   const name = body.metadata.name;
   say(`loadtest ${opts.scenario}: testid=${testid} scale=${opts.scale} parallelism=${opts.parallelism} (controller: ${controller})`);
 
-  await ensureNamespace(kube);
-  await upsertConfigMap(kube, scriptsConfigMap());
   await deleteTestRun(kube, name, say);
   const ref = { group: GROUP, version: VERSION, plural: PLURAL, namespace: NAMESPACE };
   await kube.custom.createNamespacedCustomObject({ ...ref, body });
@@ -152,14 +162,8 @@ export async function runTestRun(kc: KubeConfig, opts: RunOptions): Promise<Comb
 
 /** The upstream operator says only `finished`: combine the runner pods' summaries here. */
 async function combineFromPods(kube: Kube, tr: TestRun, spec: TestRunSpec): Promise<CombinedResult> {
-  const runners = [];
-  for (let i = 1; i <= spec.parallelism; i++) {
-    const [pod] = (await kube.core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `job-name=${tr.metadata.name}-${i}` })).items as V1Pod[];
-    const exitCode = pod?.status?.containerStatuses?.[0]?.state?.terminated?.exitCode ?? null;
-    const log = pod ? await kube.core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: NAMESPACE }).catch(() => '') : '';
-    runners.push({ runner: i, exitCode, summary: summaryFromLog(log) });
-  }
-  return combineRunners({ testrun: tr.metadata.name, testid: testIdOf(spec) ?? null, parallelism: spec.parallelism, runners });
+  const { reports } = await readRunners(kube, tr, spec.parallelism);
+  return combineRunners({ testrun: tr.metadata.name, testid: testIdOf(spec) ?? null, parallelism: spec.parallelism, runners: reports });
 }
 
 async function ensureNamespace(kube: Kube) {

@@ -12,14 +12,14 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const TESTRUNS = join(ROOT, 'k6-operator', 'testruns');
 
-/** Each scenario: what its header says, and env entries of its own: the runners' (env) and the initializer's (initEnv, which sets the duration make loadtest waits for). */
-export const SCENARIOS: Record<string, { about: string; env?: string[]; initEnv?: string[]; scale?: string }> = {
+/** Each scenario: what its header says, and env entries of its own (the runners' and the
+ *  initializer's alike: it sets the VUs and the duration make loadtest waits for). */
+export const SCENARIOS: Record<string, { about: string; env?: string[]; scale?: string }> = {
   contention: { about: 'contention: 50 VUs try 50 times each to hold one seat; 10 VUs charge one user 1,000 points each for 5 s.' },
   'decreasing-rate': {
     about: 'decreasing-rate: VUs 600 -> 500 -> 400 -> 300 -> 200 over 10 s, 0.5 s think: the per-server TPS method.',
     env: ['# vus (report 003) or arrival (2 s arrival-rate steps); token, status, concerts or schedules',
       '{name: SHAPE, value: vus}', '{name: ENDPOINT, value: token}'],
-    initEnv: ['{name: SHAPE, value: vus}', '{name: ENDPOINT, value: token}'],
   },
   'full-journey': { about: 'full-journey: VUs ramp to 5,000 over 5 m; each waits for activation, lists seats, holds one, pays, thinks 5-10 s.' },
   'hot-and-cold': { about: 'hot-and-cold: concert B gets 1,000 concurrent seat lookups while concert A gets a trickle.' },
@@ -27,7 +27,6 @@ export const SCENARIOS: Record<string, { about: string; env?: string[]; initEnv?
   'normal-plus-spike': {
     about: 'normal-plus-spike: 50 VUs browse for 1 m plus a 0 -> 400 VU spike from 10 s (10 s up, 30 s, 10 s down).',
     env: ['{name: P95_MS, value: "500"}', '# browse (what make experiment replays) or token (report 000 as it ran)', '{name: FLOW, value: browse}'],
-    initEnv: ['{name: FLOW, value: browse}'],
   },
   peak: { about: 'peak: 1,000 VUs look up seats for 30 s, then 1,000 VUs issue tokens for 30 s (report 004).' },
   'queue-staged': {
@@ -39,13 +38,11 @@ export const SCENARIOS: Record<string, { about: string; env?: string[]; initEnv?
     about: "saturation: the experiments' stepped arrival rate (RATES, STEP_SECONDS) against one replica; the\n" +
       'experiment controller sets both and reads per-step figures from Prometheus.',
     env: ['{name: RATES, value: "50,100,200"}', '{name: STEP_SECONDS, value: "30"}', '{name: MIX, value: "sale"}'],
-    initEnv: ['{name: RATES, value: "50,100,200"}', '{name: STEP_SECONDS, value: "30"}', '{name: MIX, value: "sale"}'],
   },
   'seats-rate': { about: 'seats-rate: seat lookups of one date arrive at a constant 50/s for 5 s (report 001).' },
   soak: {
     about: 'soak: 50 VUs look up seats, then 50 VUs issue tokens, each for SOAK_DURATION (default 3m, at most 4h).',
     env: ['# How long each hold lasts (at most 4h): make loadtest SCENARIO=soak K6_ENV=SOAK_DURATION=2h', '{name: SOAK_DURATION, value: "3m"}'],
-    initEnv: ['{name: SOAK_DURATION, value: "3m"}'],
   },
   'status-polling': {
     about: 'status-polling: 10,000 queue tokens polled by up to 5,000 VUs, 1.5 s think time.\n' +
@@ -99,7 +96,7 @@ spec:
     - {name: SCALE, value: "${scale}"}
     - {name: RUNNERS, value: "1"}
     - {name: SEED, value: small}
-${entries(s.initEnv)}    resources:
+${entries(s.env?.filter((e) => !e.startsWith('#')))}    resources:
       requests: {cpu: 100m, memory: 128Mi}
       limits: {cpu: 500m, memory: 512Mi}
   starter:
