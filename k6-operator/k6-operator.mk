@@ -23,7 +23,7 @@ loadtest: deps ## Run SCENARIO (default normal-plus-spike) as a TestRun [SCALE=0
 	npx --no-install tsx $(K6_OPERATOR_MK_DIR)/controller/src/cli/loadtest.ts
 
 .PHONY: replay
-replay: deps ## Run the reports' scenarios one after another against the release in booking; one table of outcomes [REPLAY_DIR=]
+replay: deps ## Run the reports' scenarios one after another against the release in booking; one table of outcomes [REPLAY="name[:SCALE[:K6_ENV]] ..."] [REPLAY_DIR=]
 	$(K6_OPERATOR_MK_DIR)/test/replay.sh $(REPLAY)
 
 .PHONY: testruns
