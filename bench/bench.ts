@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import Redis from 'ioredis';
+import { CLK_TCK, growth, postgresTicks, procTicks, redisCalls, statementCalls, topPerRequest, total } from './system';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS = path.join(__dirname, 'results');
@@ -61,22 +62,30 @@ const cfg = {
   seatSchedules: num('BENCH_SEAT_SCHEDULES', 2_500),
   only: env('BENCH_ONLY', '').split(',').filter(Boolean),
   strict: env('BENCH_STRICT', '') === '1',
-  // Another build of the service (a candidate fix in a scratch copy) measured the same way.
-  serviceMain: path.resolve(env('BENCH_SERVICE_MAIN', path.join(ROOT, 'app/dist/main.js'))),
+  // A git revision built beside this tree and measured in the same run, endpoint by endpoint:
+  // the "before" of a change, on the same machine at the same time.
+  compare: env('BENCH_COMPARE', ''),
+  // One step per endpoint at this rate instead of a knee search: a quick reading of CPU per
+  // request (at equal load for both builds when BENCH_COMPARE is set).
+  fixedRate: process.env.BENCH_RATE ? num('BENCH_RATE', 1) : undefined,
+  // Equal-load comparison: both builds at this share of the smaller of their knees.
+  equalShare: 0.7,
 };
 
 // Large seed: 1,000 concerts x 50 schedules x 50 seats.
 const SEED = { users: 100_000, schedules: 50_000, seats: 2_500_000, schedulesPerConcert: 50, seatsPerSchedule: 50 };
 const BALANCE = 1_000_000;
 
-interface Endpoint { key: string; label: string; target: number | null }
+/** `target`: the least CPU ratio (the service's requests per CPU-second over bare Express's);
+ *  `systemTarget`: how many times less system CPU per request than the BENCH_COMPARE build. */
+interface Endpoint { key: string; label: string; expected: number; target: number | null; systemTarget?: number }
 const ENDPOINTS: Endpoint[] = [
-  { key: 'bare', label: 'bare Express hello', target: null },
-  { key: 'issue', label: 'issue token', target: 0.5 },
-  { key: 'status', label: 'queue status', target: 0.6 },
-  { key: 'seats', label: 'seat list', target: 0.4 },
-  { key: 'hold', label: 'seat hold', target: 0.15 },
-  { key: 'payment', label: 'payment', target: 0.08 },
+  { key: 'bare', label: 'bare Express hello', expected: 200, target: null },
+  { key: 'issue', label: 'issue token', expected: 201, target: 0.8 },
+  { key: 'status', label: 'queue status', expected: 200, target: 0.8 },
+  { key: 'seats', label: 'seat list', expected: 200, target: 0.7, systemTarget: 2 },
+  { key: 'hold', label: 'seat hold', expected: 201, target: 0.4, systemTarget: 2 },
+  { key: 'payment', label: 'payment', expected: 201, target: 0.25, systemTarget: 2 },
 ];
 
 // ---------------------------------------------------------------- output
@@ -91,8 +100,6 @@ function fail(msg: string): never {
 
 // ---------------------------------------------------------------- CPU accounting
 
-const CLK_TCK = 100;
-
 function coreTimes(): Map<string, { busy: number; total: number }> {
   const out = new Map<string, { busy: number; total: number }>();
   for (const line of fs.readFileSync('/proc/stat', 'utf8').split('\n')) {
@@ -105,20 +112,14 @@ function coreTimes(): Map<string, { busy: number; total: number }> {
   return out;
 }
 
-function procTicks(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]);
-  } catch {
-    return 0;
-  }
-}
-
-interface CpuSample { at: number; cores: ReturnType<typeof coreTimes>; svc: number; gen: number }
-const sample = (svcPid?: number, genPid?: number): CpuSample =>
-  ({ at: Date.now(), cores: coreTimes(), svc: procTicks(svcPid), gen: procTicks(genPid) });
+interface CpuSample { at: number; cores: ReturnType<typeof coreTimes>; svc: number; gen: number; pg: number; redis: number }
+// Set once the bench's own PostgreSQL and Redis run.
+let redisPid: number | undefined;
+let pgRunning = false;
+const sample = (svcPid?: number, genPid?: number): CpuSample => ({
+  at: Date.now(), cores: coreTimes(), svc: procTicks(svcPid), gen: procTicks(genPid),
+  pg: pgRunning ? postgresTicks(pgData()) : 0, redis: procTicks(redisPid),
+});
 
 function cpuBetween(a: CpuSample, b: CpuSample) {
   const secs = (b.at - a.at) / 1000;
@@ -129,6 +130,8 @@ function cpuBetween(a: CpuSample, b: CpuSample) {
   return {
     svc: (b.svc - a.svc) / CLK_TCK / secs,
     gen: (b.gen - a.gen) / CLK_TCK / secs,
+    pg: (b.pg - a.pg) / CLK_TCK / secs,
+    redis: (b.redis - a.redis) / CLK_TCK / secs,
     serviceCore: core(cfg.serviceCpu),
     loadCore: core(cfg.loadCpu),
   };
@@ -232,6 +235,7 @@ class Data {
       await this.pool.query(`ALTER SEQUENCE reservations_id_seq RESTART`);
     }
     await this.pool.query('VACUUM ANALYZE seats, reservations, points');
+    await this.pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     const { rows } = await this.pool.query('SELECT coalesce(max(id), 0)::int AS max FROM users');
     this.userMax = rows[0].max;
   }
@@ -364,17 +368,29 @@ function writeTargets(file: string, count: number, make: (i: number) => Target) 
   fs.closeSync(fd);
 }
 
+/** One build of the service under test: this tree, or the BENCH_COMPARE revision built beside it. */
+interface Build { name: 'current' | 'baseline'; label: string; root: string; pid?: number; base?: string }
+
 interface Step {
-  endpoint: string; rate: number; seconds: number; pass: boolean; why: string;
+  endpoint: string; build: string; purpose: 'search' | 'equal-load';
+  rate: number; seconds: number; pass: boolean; why: string;
   sent: number; achieved: number; good: number; p50: number; p95: number; p99: number;
   codes: Record<string, number>; errors: string[];
   cpu: ReturnType<typeof cpuBetween>;
+  // Per request, over the whole attack: statements PostgreSQL ran and commands Redis ran.
+  statements: number; redisCommands: number; topStatements: string; topCommands: string;
 }
 
 const steps: Step[] = [];
 
-async function attack(endpoint: string, expected: number, rate: number, seconds: number, targets: string, svcPid: number): Promise<Step> {
+// The bench's own readers of pg_stat_statements and INFO commandstats; set once both run.
+let probes: { pool: pg.Pool; redis: Redis } | undefined;
+
+async function attack(endpoint: Endpoint, build: string, pid: number, rate: number, seconds: number, targets: string,
+  purpose: Step['purpose'] = 'search'): Promise<Step> {
   const out = path.join(TMP, 'results.bin');
+  const statementsBefore = probes ? await statementCalls(probes.pool) : new Map();
+  const commandsBefore = probes ? await redisCalls(probes.redis) : new Map();
   const child = spawn('nice', ['-n', cfg.nice, 'taskset', '-c', cfg.loadCpu, cfg.vegeta, 'attack', '-format=json', '-lazy', `-targets=${targets}`,
     `-rate=${rate}/1s`, `-duration=${seconds}s`, `-timeout=${cfg.timeout}`, `-max-workers=${cfg.maxWorkers}`,
     `-max-connections=${cfg.maxWorkers}`, `-output=${out}`], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -385,31 +401,37 @@ async function attack(endpoint: string, expected: number, rate: number, seconds:
   // The CPU window sits inside the attack, away from its first and last moments.
   const edge = Math.min(300, seconds * 100);
   await sleep(edge);
-  const a = sample(svcPid, child.pid);
+  const a = sample(pid, child.pid);
   await sleep(seconds * 1000 - 2 * edge);
-  const b = sample(svcPid, child.pid);
+  const b = sample(pid, child.pid);
   const code = await exited;
   if (code !== 0) fail(`vegeta attack exited ${code}: ${stderr.trim()}`);
+  const statements = probes ? growth(statementsBefore, await statementCalls(probes.pool)) : new Map<string, number>();
+  const commands = probes ? growth(commandsBefore, await redisCalls(probes.redis)) : new Map<string, number>();
   const report = JSON.parse(execFileSync(cfg.vegeta, ['report', '-type=json', out], { encoding: 'utf8' }));
-  const total: number = report.requests;
-  const goodCount: number = report.status_codes?.[String(expected)] ?? 0;
+  const requests: number = report.requests;
+  const goodCount: number = report.status_codes?.[String(endpoint.expected)] ?? 0;
   const attackSecs = report.duration / 1e9;
   const step: Step = {
-    endpoint, rate, seconds,
+    endpoint: endpoint.key, build, purpose, rate, seconds,
     pass: false, why: '',
     sent: report.rate,
     achieved: attackSecs > 0 ? goodCount / attackSecs : 0,
-    good: total > 0 ? goodCount / total : 0,
+    good: requests > 0 ? goodCount / requests : 0,
     p50: report.latencies['50th'] / 1e6,
     p95: report.latencies['95th'] / 1e6,
     p99: report.latencies['99th'] / 1e6,
     codes: report.status_codes ?? {},
     errors: (report.errors ?? []).slice(0, 3),
     cpu: cpuBetween(a, b),
+    statements: requests > 0 ? total(statements) / requests : 0,
+    redisCommands: requests > 0 ? total(commands) / requests : 0,
+    topStatements: topPerRequest(statements, requests),
+    topCommands: topPerRequest(commands, requests),
   };
   const reasons: string[] = [];
   if (step.sent < rate * 0.99) reasons.push(`sent only ${step.sent.toFixed(0)}/s`);
-  if (step.good < cfg.minGood) reasons.push(`${(step.good * 100).toFixed(1)}% ${expected}`);
+  if (step.good < cfg.minGood) reasons.push(`${(step.good * 100).toFixed(1)}% ${endpoint.expected}`);
   if (step.achieved < rate * cfg.minAchieved) reasons.push(`answered ${step.achieved.toFixed(0)}/s`);
   if (step.p95 > cfg.p95Ms) reasons.push(`p95 ${step.p95.toFixed(1)} ms`);
   step.pass = reasons.length === 0;
@@ -417,9 +439,9 @@ async function attack(endpoint: string, expected: number, rate: number, seconds:
   steps.push(step);
   fs.appendFileSync(path.join(RESULTS, 'steps.jsonl'), JSON.stringify(step) + '\n');
   const c = step.cpu;
-  say(`${endpoint.padEnd(8)} ${String(rate).padStart(6)}/s x ${seconds}s  ${step.pass ? 'ok  ' : 'FAIL'}  p95 ${step.p95.toFixed(1).padStart(7)} ms  ` +
-    `${(step.good * 100).toFixed(1).padStart(5)}% ${expected}  service ${pct(c.svc)} (core ${pct(c.serviceCore)})  ` +
-    `load core ${pct(c.loadCore)} (vegeta ${pct(c.gen)})${step.pass ? '' : `  <- ${step.why}`}` +
+  say(`${endpoint.key.padEnd(8)} ${build === 'current' ? '' : `[${build}] `}${String(rate).padStart(6)}/s x ${seconds}s  ${step.pass ? 'ok  ' : 'FAIL'}  p95 ${step.p95.toFixed(1).padStart(7)} ms  ` +
+    `${(step.good * 100).toFixed(1).padStart(5)}% ${endpoint.expected}  service ${pct(c.svc)} (core ${pct(c.serviceCore)})  ` +
+    `load core ${pct(c.loadCore)} (vegeta ${pct(c.gen)}, pg ${pct(c.pg)}, redis ${pct(c.redis)})${step.pass ? '' : `  <- ${step.why}`}` +
     (step.errors.length && !step.pass ? `\n${' '.repeat(12)}errors: ${step.errors.join(' | ').slice(0, 200)}` : ''));
   // Let the queues empty before the next rate, and longer after an overload.
   await sleep(step.pass ? 800 : 2500);
@@ -428,15 +450,17 @@ async function attack(endpoint: string, expected: number, rate: number, seconds:
 
 const pct = (x: number) => `${(x * 100).toFixed(0).padStart(3)}%`;
 
+/** Writes the targets of one step for one build and returns the file. */
+type Prepare = (build: string, rate: number, seconds: number) => Promise<string>;
+
 /** Geometric ramp in short steps until a step fails, then geometric bisection in full-length
  *  steps; the knee is the highest rate that passed a full-length step. */
-async function findKnee(endpoint: string, expected: number, svcPid: number,
-  prepare: (rate: number, seconds: number) => Promise<string>): Promise<Step | undefined> {
+async function findKnee(endpoint: Endpoint, build: string, pid: number, prepare: Prepare): Promise<Step | undefined> {
   const tryRate = async (rate: number, seconds: number) => {
-    const s = await attack(endpoint, expected, rate, seconds, await prepare(rate, seconds), svcPid);
+    const s = await attack(endpoint, build, pid, rate, seconds, await prepare(build, rate, seconds));
     // Fast wrong answers are a broken set-up or a broken service, not an overload: searching on is pointless.
     if (s.good < 0.5 && s.p95 <= cfg.p95Ms) {
-      throw new Broken(`${endpoint} answered ${JSON.stringify(s.codes)} at ${rate}/s (${s.errors[0] ?? 'no transport error'}); see bench/results/service.log`);
+      throw new Broken(`${endpoint.key} answered ${JSON.stringify(s.codes)} at ${rate}/s (${s.errors[0] ?? 'no transport error'}); see bench/results/service-${build}.log`);
     }
     return s;
   };
@@ -480,7 +504,7 @@ async function findKnee(endpoint: string, expected: number, svcPid: number,
 
 class Broken extends Error {}
 
-interface Row { endpoint: Endpoint; knee?: Step; firstFail?: Step; broken?: string }
+interface Row { endpoint: Endpoint; build: string; knee?: Step; firstFail?: Step; broken?: string }
 
 async function main() {
   if (!cfg.vegeta || !fs.existsSync(cfg.vegeta)) fail(`no vegeta at VEGETA=${cfg.vegeta || '(unset)'}; run it as \`make bench\`, which builds it`);
@@ -493,9 +517,17 @@ async function main() {
   fs.writeFileSync(path.join(RESULTS, 'steps.jsonl'), '');
   const wanted = (k: string) => cfg.only.length === 0 || cfg.only.includes(k);
 
+  const builds: Build[] = [{ name: 'current', label: 'this tree', root: ROOT }];
+  if (cfg.compare) {
+    say(`building ${cfg.compare} beside this tree (bench/baseline.sh; cached by commit)`);
+    const root = await buildRevision(cfg.compare);
+    const sha = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', `${cfg.compare}^{commit}`], { encoding: 'utf8' }).trim();
+    builds.unshift({ name: 'baseline', label: `${cfg.compare} (${sha})`, root });
+  }
+
   const loadBefore = os.loadavg();
   const busyBefore = await backgroundLoad();
-  say(`machine: ${cpus} CPUs (${os.cpus()[0].model.trim()}), load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}; ` +
+  say(`machine: ${machine()}; load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}; ` +
     `busy before start: cpu${cfg.serviceCpu} ${pct(busyBefore.serviceCore)}, cpu${cfg.loadCpu} ${pct(busyBefore.loadCore)}`);
   if (busyBefore.serviceCore > 0.1 || busyBefore.loadCore > 0.1) {
     say('WARNING: other work is using the CPUs; absolute numbers will be low and noisy, ratios less so');
@@ -513,9 +545,11 @@ async function main() {
   const data = new Data(pgUrl);
   await data.prepare();
   const redisUrl = await startRedis();
+  probes = { pool: data.pool, redis: new Redis(redisUrl) };
   say(`PostgreSQL (${pgUrl}) and Redis (${redisUrl}) of the bench's own, on cpu${cfg.loadCpu}`);
 
   const rows: Row[] = [];
+  const equalLoad: Step[] = [];
   let broken: string | undefined;
   const search: typeof findKnee = async (...args) => {
     broken = undefined;
@@ -528,11 +562,27 @@ async function main() {
       return undefined;
     }
   };
-  const record = (endpoint: Endpoint, knee: Step | undefined) => {
-    const mine = steps.filter((s) => s.endpoint === endpoint.key);
+  const record = (endpoint: Endpoint, build: string, knee: Step | undefined) => {
+    const mine = steps.filter((s) => s.endpoint === endpoint.key && s.build === build && s.purpose === 'search');
     const firstFail = mine.filter((s) => !s.pass && (!knee || s.rate > knee.rate)).sort((x, y) => x.rate - y.rate)[0];
-    rows.push({ endpoint, knee, firstFail, broken });
-    say(knee ? `${endpoint.label}: knee ${knee.rate}/s, p95 ${knee.p95.toFixed(1)} ms` : `${endpoint.label}: no rate passed`);
+    rows.push({ endpoint, build, knee, firstFail, broken });
+    say(knee ? `${endpoint.label} [${build}]: knee ${knee.rate}/s, p95 ${knee.p95.toFixed(1)} ms` : `${endpoint.label} [${build}]: no rate passed`);
+  };
+  /** The knee of each build, then (with two builds, or BENCH_RATE) one step each at equal load. */
+  const measure = async (endpoint: Endpoint, runs: { build: string; pid: number }[], prepare: Prepare) => {
+    const knees: (Step | undefined)[] = [];
+    if (!cfg.fixedRate) {
+      for (const r of runs) {
+        const knee = await search(endpoint, r.build, r.pid, prepare);
+        record(endpoint, r.build, knee);
+        knees.push(knee);
+      }
+    }
+    if (!cfg.fixedRate && (runs.length < 2 || knees.some((k) => !k))) return;
+    const rate = cfg.fixedRate ?? Math.floor(cfg.equalShare * Math.min(...knees.map((k) => k!.rate)));
+    for (const r of runs) {
+      equalLoad.push(await attack(endpoint, r.build, r.pid, rate, cfg.fineSeconds, await prepare(r.build, rate, cfg.fineSeconds), 'equal-load'));
+    }
   };
 
   // ---- the baseline
@@ -542,24 +592,30 @@ async function main() {
     const bare = await startNode('bare Express', path.join(__dirname, 'bare.js'), { PORT: String(port) }, `${base}/`, path.join(RESULTS, 'bare.log'));
     say(`bare Express on cpu${cfg.serviceCpu} at ${base}`);
     const file = path.join(TMP, 'bare.ndjson');
-    const knee = await search('bare', 200, bare.pid!, async (rate, secs) => {
+    await measure(ENDPOINTS[0], [{ build: 'bare', pid: bare.pid! }], async (_build, rate, secs) => {
       writeTargets(file, Math.ceil(rate * secs) + 10, () => ({ method: 'GET', url: `${base}/` }));
       return file;
     });
-    record(ENDPOINTS[0], knee);
     await stopNode(bare);
   }
 
-  // ---- the service
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const serviceEnv = {
-    NODE_PATH: path.join(ROOT, 'node_modules'), PORT: String(port), DATABASE_URL: data.url, REDIS_URL: redisUrl, WEB_CONCURRENCY: '1', NODE_ENV: 'production',
-    MAX_ACTIVE: '1000000', ACTIVE_TTL_SECONDS: '3600', HOLD_TTL_SECONDS: '3600', LOG_LEVEL: env('BENCH_LOG_LEVEL', 'info'),
-  };
-  const app = await startNode('booking service', cfg.serviceMain, serviceEnv, `${base}/readyz`, path.join(RESULTS, 'service.log'));
-  const svcPid = app.pid!;
-  say(`booking service on cpu${cfg.serviceCpu} at ${base} (WEB_CONCURRENCY=1, pid ${svcPid})`);
+  // ---- the service: every build runs at once, idle while another is measured
+  const serviceProcs: ChildProcess[] = [];
+  for (const build of builds) {
+    const port = await freePort();
+    build.base = `http://127.0.0.1:${port}`;
+    const serviceEnv = {
+      NODE_PATH: path.join(build.root, 'node_modules'), PORT: String(port), DATABASE_URL: data.url, REDIS_URL: redisUrl, WEB_CONCURRENCY: '1', NODE_ENV: 'production',
+      MAX_ACTIVE: '1000000', ACTIVE_TTL_SECONDS: '3600', HOLD_TTL_SECONDS: '3600', LOG_LEVEL: serviceLogLevel(),
+    };
+    const child = await startNode(`booking service (${build.label})`, path.join(build.root, 'app/dist/main.js'), serviceEnv,
+      `${build.base}/readyz`, path.join(RESULTS, `service-${build.name}.log`));
+    build.pid = child.pid!;
+    serviceProcs.push(child);
+    say(`booking service, ${build.label}, on cpu${cfg.serviceCpu} at ${build.base} (WEB_CONCURRENCY=1, pid ${build.pid})`);
+  }
+  const runs = builds.map((b) => ({ build: b.name, pid: b.pid! }));
+  const apiOf = (build: string) => `${builds.find((b) => b.name === build)!.base}/api/v1`;
 
   let nextUser = 1;
   const takeUsers = async (n: number) => {
@@ -575,92 +631,104 @@ async function main() {
   let pool: string[] = [];
   if (needPool) {
     say(`set-up: issuing ${cfg.statusTokens} ACTIVE tokens through the API`);
-    pool = [...(await issueTokens(base, await takeUsers(cfg.statusTokens))).values()];
+    pool = [...(await issueTokens(builds[0].base!, await takeUsers(cfg.statusTokens))).values()];
   }
-  const api = `${base}/api/v1`;
+  const endpoint = (key: string) => ENDPOINTS.find((e) => e.key === key)!;
 
   if (wanted('issue')) {
     const file = path.join(TMP, 'issue.ndjson');
-    const knee = await search('issue', 201, svcPid, async (rate, secs) => {
+    await measure(endpoint('issue'), runs, async (build, rate, secs) => {
       const users = await takeUsers(Math.ceil(rate * secs) + 10);
-      writeTargets(file, users.length, (i) => ({ method: 'POST', url: `${api}/queue/token`, body: { userId: users[i] } }));
+      writeTargets(file, users.length, (i) => ({ method: 'POST', url: `${apiOf(build)}/queue/token`, body: { userId: users[i] } }));
       return file;
     });
-    record(ENDPOINTS[1], knee);
   }
 
   if (wanted('status')) {
     const file = path.join(TMP, 'status.ndjson');
     let k = 0;
-    const knee = await search('status', 200, svcPid, async (rate, secs) => {
-      writeTargets(file, Math.ceil(rate * secs) + 10, () => ({ method: 'GET', url: `${api}/queue/status`, header: { 'User-Token': pool[k++ % pool.length] } }));
+    await measure(endpoint('status'), runs, async (build, rate, secs) => {
+      writeTargets(file, Math.ceil(rate * secs) + 10, () => ({ method: 'GET', url: `${apiOf(build)}/queue/status`, header: { 'User-Token': pool[k++ % pool.length] } }));
       return file;
     });
-    record(ENDPOINTS[2], knee);
   }
 
   if (wanted('seats')) {
     const file = path.join(TMP, 'seats.ndjson');
     const rnd = mulberry32(42);
     let k = 0;
-    const knee = await search('seats', 200, svcPid, async (rate, secs) => {
+    await measure(endpoint('seats'), runs, async (build, rate, secs) => {
       writeTargets(file, Math.ceil(rate * secs) + 10, () => {
         const scheduleId = 1 + Math.floor(rnd() * cfg.seatSchedules);
         const concertId = Math.ceil(scheduleId / SEED.schedulesPerConcert);
-        return { method: 'GET', url: `${api}/concerts/${concertId}/schedules/${scheduleId}/seats`, header: { 'User-Token': pool[k++ % pool.length] } };
+        return { method: 'GET', url: `${apiOf(build)}/concerts/${concertId}/schedules/${scheduleId}/seats`, header: { 'User-Token': pool[k++ % pool.length] } };
       });
       return file;
     });
-    record(ENDPOINTS[3], knee);
   }
 
   if (wanted('hold')) {
     const file = path.join(TMP, 'hold.ndjson');
     let k = 0;
-    const knee = await search('hold', 201, svcPid, async (rate, secs) => {
+    await measure(endpoint('hold'), runs, async (build, rate, secs) => {
       writeTargets(file, Math.ceil(rate * secs) + 10, () => {
         const { seatId, scheduleId } = seats.next();
-        return { method: 'POST', url: `${api}/reservations`, body: { scheduleId, seatId }, header: { 'User-Token': pool[k++ % pool.length] } };
+        return { method: 'POST', url: `${apiOf(build)}/reservations`, body: { scheduleId, seatId }, header: { 'User-Token': pool[k++ % pool.length] } };
       });
       return file;
     });
-    record(ENDPOINTS[4], knee);
   }
 
   if (wanted('payment')) {
     const file = path.join(TMP, 'payment.ndjson');
     const runId = Date.now().toString(36);
-    const knee = await search('payment', 201, svcPid, async (rate, secs) => {
+    await measure(endpoint('payment'), runs, async (build, rate, secs) => {
       // One fresh user, ACTIVE token and held reservation per request, made before the step.
       const users = await takeUsers(Math.ceil(rate * secs) + 10);
-      const tokens = await issueTokens(base, users);
+      const tokens = await issueTokens(builds[0].base!, users);
       const held = await data.holdForPayment(users, users.map(() => seats.next().seatId));
       const ready = users.filter((u) => held.has(u));
       writeTargets(file, ready.length, (i) => {
         const u = ready[i];
         const reservationId = held.get(u)!;
         return {
-          method: 'POST', url: `${api}/payments`, body: { reservationId },
+          method: 'POST', url: `${apiOf(build)}/payments`, body: { reservationId },
           header: { 'User-Token': tokens.get(u)!, 'Idempotency-Key': `bench-${runId}-${reservationId}` },
         };
       });
       return file;
     });
-    record(ENDPOINTS[5], knee);
   }
 
-  await stopNode(app);
+  for (const child of serviceProcs) await stopNode(child);
+  probes.redis.disconnect();
+  probes = undefined;
   await data.pool.end();
   agent.destroy();
   stopPostgres();
 
-  const report = render(rows, loadBefore, busyBefore, cpus);
+  const report = render(rows, equalLoad, builds, loadBefore, busyBefore);
   fs.writeFileSync(path.join(RESULTS, 'latest.md'), report.markdown);
-  process.stdout.write(`\n${report.table}\n`);
+  process.stdout.write(`\n${report.tables}\n`);
   say(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; written to bench/results/latest.md (steps in bench/results/steps.jsonl)`);
   if (cfg.strict && report.missed.length) fail(`below target: ${report.missed.join(', ')}`);
   // The private Redis is a child process and would keep the event loop alive: exit runs cleanup.
   process.exit(0);
+}
+
+/** Builds a git revision of this repository beside it (bench/baseline.sh) and returns its root. */
+function buildRevision(rev: string): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', [path.join(__dirname, 'baseline.sh'), rev], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (c) => { out += c; });
+    child.once('exit', (code) => (code === 0 ? resolve(out.trim().split('\n').pop()!) : fail(`could not build ${rev}: see the lines above`)));
+  });
+}
+
+function machine() {
+  const c = os.cpus();
+  return `${c.length} CPUs (${c[0].model.trim()}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${os.release()}, Node ${process.version}`;
 }
 
 const pgBin = () => {
@@ -674,7 +742,6 @@ const isRoot = process.getuid?.() === 0;
 // initdb and postgres refuse to run as root.
 const asPg = (cmd: string, args: string[]) => (isRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]) as [string, string[]];
 const pgData = () => path.join(cfg.state, 'pg');
-let pgStarted = false;
 
 /** A PostgreSQL of the bench's own on the load core; its data stays in BENCH_STATE between runs. */
 async function startPostgres(): Promise<string> {
@@ -695,19 +762,19 @@ async function startPostgres(): Promise<string> {
   // A run that was killed may have left its server behind.
   try { pgctl('status'); pgctl('-m', 'fast', '-w', 'stop'); } catch { /* not running */ }
   const port = await freePort();
-  const [cmd, args] = asPg(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(data, 'server.log'), '-o', `-p ${port}`, '-w', '-t', '60', 'start']);
+  const [cmd, args] = asPg(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(data, 'server.log'), '-o', `-p ${port} -c shared_preload_libraries=pg_stat_statements`, '-w', '-t', '60', 'start']);
   try {
     execFileSync('nice', ['-n', cfg.nice, 'taskset', '-c', cfg.loadCpu, cmd, ...args], { stdio: 'pipe' });
   } catch (err) {
     fail(`PostgreSQL did not start: ${(err as { stderr?: Buffer }).stderr?.toString().trim()}; see ${path.join(data, 'server.log')}`);
   }
-  pgStarted = true;
+  pgRunning = true;
   return `postgres://postgres@127.0.0.1:${port}/${cfg.benchDb}`;
 }
 
 function stopPostgres() {
-  if (!pgStarted) return;
-  pgStarted = false;
+  if (!pgRunning) return;
+  pgRunning = false;
   try { execFileSync(...asPg(path.join(pgBin(), 'pg_ctl'), ['-D', pgData(), '-m', 'fast', '-w', 'stop']), { stdio: 'pipe' }); } catch { /* already down */ }
 }
 
@@ -721,6 +788,8 @@ async function startRedis(): Promise<string> {
     '--appendonly', 'no', '--dir', TMP, '--logfile', path.join(RESULTS, 'redis.log')], { stdio: 'ignore' });
   children.add(child);
   child.once('exit', () => children.delete(child));
+  // nice and taskset exec: the pid is redis-server's.
+  redisPid = child.pid;
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 50; i++) {
     const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -741,47 +810,110 @@ async function backgroundLoad() {
 
 // ---------------------------------------------------------------- the report
 
-function render(rows: Row[], loadBefore: number[], busyBefore: ReturnType<typeof cpuBetween>, cpus: number) {
-  const bare = rows.find((r) => r.endpoint.key === 'bare')?.knee;
-  const missed: string[] = [];
-  const header = ['endpoint', 'knee req/s', 'p95 @knee', 'ratio to bare', 'target', 'verdict', 'service CPU', 'req/CPU-s', 'CPU ratio', 'load core', 'vegeta', 'what ran out next step'];
-  const perCpu = (s?: Step) => (s && s.cpu.svc > 0.05 ? s.rate / s.cpu.svc : undefined);
-  const barePerCpu = perCpu(bare);
-  const lines = rows.map(({ endpoint, knee, firstFail, broken }) => {
-    const ratio = knee && bare ? knee.rate / bare.rate : undefined;
-    let verdict = '';
-    if (endpoint.target !== null) {
-      verdict = ratio === undefined ? (bare ? 'FAIL' : 'n/a') : ratio >= endpoint.target ? 'PASS' : 'FAIL';
-      if (verdict !== 'PASS') missed.push(`${endpoint.label} (${ratio?.toFixed(2) ?? 'n/a'} < ${endpoint.target})`);
-    }
-    return [
-      endpoint.label,
-      knee ? String(knee.rate) : broken ? 'broken' : 'none',
-      knee ? `${knee.p95.toFixed(1)} ms` : '-',
-      ratio === undefined ? '-' : ratio.toFixed(2),
-      endpoint.target === null ? '1.00 (ref)' : `>= ${endpoint.target}`,
-      verdict || '-',
-      knee ? pct(knee.cpu.svc).trim() : '-',
-      perCpu(knee) ? perCpu(knee)!.toFixed(0) : '-',
-      perCpu(knee) && barePerCpu ? (perCpu(knee)! / barePerCpu).toFixed(2) : '-',
-      knee ? pct(knee.cpu.loadCore).trim() : '-',
-      knee ? pct(knee.cpu.gen).trim() : '-',
-      broken ? `BROKEN: ${broken}` : firstFail ? limitOf(firstFail) : knee ? `none up to ${cfg.maxRate}/s` : '-',
-    ];
-  });
+/** A markdown table with padded columns. */
+function table(header: string[], lines: string[][]) {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  const table = [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n');
+  return [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n');
+}
+
+// CPU seconds per 1,000 requests (= CPU milliseconds per request) at a step's rate.
+const per1k = (cpuPerSecond: number, s: Step) => (s.sent > 0 ? (cpuPerSecond / s.sent) * 1000 : 0);
+const system1k = (s: Step) => per1k(s.cpu.svc + s.cpu.pg + s.cpu.redis, s);
+const f3 = (x: number) => x.toFixed(3);
+
+function render(rows: Row[], equalLoad: Step[], builds: Build[], loadBefore: number[], busyBefore: ReturnType<typeof cpuBetween>) {
+  const missed: string[] = [];
+  const bareKnee = rows.find((r) => r.endpoint.key === 'bare')?.knee ?? equalLoad.find((s) => s.endpoint === 'bare');
+  const perCpu = (s?: Step) => (s && s.cpu.svc > 0.05 ? s.rate / s.cpu.svc : undefined);
+  const barePerCpu = perCpu(bareKnee);
+  const labelOf = (build: string) => builds.find((b) => b.name === build)?.label ?? '-';
+  const endpointOf = (key: string) => ENDPOINTS.find((e) => e.key === key)!;
+  const cpuRatio = (s?: Step) => (perCpu(s) && barePerCpu ? perCpu(s)! / barePerCpu : undefined);
+  const verdictOf = (endpoint: Endpoint, ratio: number | undefined, build: string) => {
+    if (endpoint.target === null) return '-';
+    const v = ratio === undefined ? (barePerCpu ? 'FAIL' : 'n/a') : ratio >= endpoint.target ? 'PASS' : 'FAIL';
+    if (v !== 'PASS' && build === 'current') missed.push(`${endpoint.label} (CPU ratio ${ratio?.toFixed(2) ?? 'n/a'} < ${endpoint.target})`);
+    return v;
+  };
+
+  const knees = table(
+    ['endpoint', 'build', 'knee req/s', 'p95 @knee', 'ratio to bare', 'service CPU', 'req/CPU-s', 'CPU ratio', 'target', 'verdict', 'load core', 'what ran out next step'],
+    rows.map(({ endpoint, build, knee, firstFail, broken }) => {
+      const ratio = cpuRatio(knee);
+      return [
+        endpoint.label, build === 'bare' ? '-' : labelOf(build),
+        knee ? String(knee.rate) : broken ? 'broken' : 'none',
+        knee ? `${knee.p95.toFixed(1)} ms` : '-',
+        knee && bareKnee ? (knee.rate / bareKnee.rate).toFixed(2) : '-',
+        knee ? pct(knee.cpu.svc).trim() : '-',
+        perCpu(knee) ? perCpu(knee)!.toFixed(0) : '-',
+        ratio === undefined ? '-' : ratio.toFixed(2),
+        endpoint.target === null ? '1.00 (ref)' : `>= ${endpoint.target}`,
+        verdictOf(endpoint, ratio, build),
+        knee ? pct(knee.cpu.loadCore).trim() : '-',
+        broken ? `BROKEN: ${broken}` : firstFail ? limitOf(firstFail) : knee ? `none up to ${cfg.maxRate}/s` : '-',
+      ];
+    }));
+
+  const systemHeader = ['endpoint', 'build', 'req/s', 'service', 'PostgreSQL', 'Redis', 'system', 'statements/req', 'Redis cmds/req'];
+  const systemLine = (s: Step) => [
+    endpointOf(s.endpoint).label, s.build === 'bare' ? '-' : labelOf(s.build), s.sent.toFixed(0),
+    f3(per1k(s.cpu.svc, s)), f3(per1k(s.cpu.pg, s)), f3(per1k(s.cpu.redis, s)), f3(system1k(s)),
+    s.statements.toFixed(2), s.redisCommands.toFixed(2),
+  ];
+  const atKnee = table(systemHeader, rows.filter((r) => r.knee).map((r) => systemLine(r.knee!)));
+  const atEqual = equalLoad.length ? table(systemHeader, equalLoad.map(systemLine)) : '';
+
+  let comparison = '';
+  const baseline = builds.find((b) => b.name === 'baseline');
+  if (baseline) {
+    const lines: string[][] = [];
+    for (const endpoint of ENDPOINTS.filter((e) => e.key !== 'bare')) {
+      const before = equalLoad.find((s) => s.endpoint === endpoint.key && s.build === 'baseline');
+      const after = equalLoad.find((s) => s.endpoint === endpoint.key && s.build === 'current');
+      if (!before || !after) continue;
+      const gain = system1k(after) > 0 ? system1k(before) / system1k(after) : 0;
+      const verdict = endpoint.systemTarget === undefined ? '-' : gain >= endpoint.systemTarget ? 'PASS' : 'FAIL';
+      if (verdict === 'FAIL') missed.push(`${endpoint.label} (system CPU ${gain.toFixed(2)}x less < ${endpoint.systemTarget}x)`);
+      const arrow = (x: (s: Step) => number) => `${f3(x(before))} -> ${f3(x(after))}`;
+      lines.push([
+        endpoint.label, String(after.rate), arrow(system1k), gain.toFixed(2),
+        endpoint.systemTarget === undefined ? '-' : `>= ${endpoint.systemTarget}`, verdict,
+        arrow((s) => per1k(s.cpu.svc, s)), arrow((s) => per1k(s.cpu.pg, s)), arrow((s) => per1k(s.cpu.redis, s)),
+        `${before.statements.toFixed(2)} -> ${after.statements.toFixed(2)}`, `${before.redisCommands.toFixed(2)} -> ${after.redisCommands.toFixed(2)}`,
+      ]);
+    }
+    comparison = table(['endpoint', 'req/s', 'system CPU s/1k req', 'times less', 'target', 'verdict', 'service', 'PostgreSQL', 'Redis', 'statements/req', 'Redis cmds/req'], lines);
+  }
+
+  const where = `Machine: ${machine()}. Service core cpu${cfg.serviceCpu}; vegeta, PostgreSQL and Redis on cpu${cfg.loadCpu}. ` +
+    `Before the run: load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, cpu${cfg.serviceCpu} ${pct(busyBefore.serviceCore).trim()} and ` +
+    `cpu${cfg.loadCpu} ${pct(busyBefore.loadCore).trim()} busy with other work` +
+    (busyBefore.serviceCore > 0.1 || busyBefore.loadCore > 0.1 ? ' (**shared: absolute rates are low and noisy; the ratios are more robust**).' : ' (quiet).');
+  const sections = [
+    ...(rows.length ? [`Knees (targets on the CPU ratio)\n\n${knees}`] : []),
+    ...(rows.some((r) => r.knee) ? [`Whole system at each knee: CPU seconds per 1,000 requests\n\n${atKnee}`] : []),
+    ...(atEqual ? [`Whole system at equal load (${cfg.fixedRate ? `BENCH_RATE=${cfg.fixedRate}` : `${cfg.equalShare * 100} % of the smaller knee`}, ${cfg.fineSeconds} s each): CPU seconds per 1,000 requests\n\n${atEqual}`] : []),
+    ...(comparison ? [`Against ${baseline!.label}, same run, equal load (target: system CPU per request halved for seat list, hold and payment)\n\n${comparison}`] : []),
+  ];
+  const tables = `${where}\n\n${sections.join('\n\n')}`;
 
   const vegetaVersion = execFileSync(cfg.vegeta, ['-version'], { encoding: 'utf8' }).split('\n')[0].replace(/^Version:\s*/, '') || path.basename(cfg.vegeta);
-  const stepRows = steps.map((s) => `| ${s.endpoint} | ${s.rate} | ${s.seconds} | ${s.pass ? 'ok' : 'fail'} | ${s.sent.toFixed(0)} | ${s.achieved.toFixed(0)} | ` +
-    `${(s.good * 100).toFixed(1)}% | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.p99.toFixed(1)} | ${pct(s.cpu.svc).trim()} | ${pct(s.cpu.serviceCore).trim()} | ` +
-    `${pct(s.cpu.loadCore).trim()} | ${pct(s.cpu.gen).trim()} | ${s.why || ''} |`);
-  const markdown = `# Benchmark: hot endpoints against a bare Express baseline
+  const stepRows = steps.map((s) => `| ${s.endpoint} | ${s.build} | ${s.purpose} | ${s.rate} | ${s.seconds} | ${s.pass ? 'ok' : 'fail'} | ${s.sent.toFixed(0)} | ${s.achieved.toFixed(0)} | ` +
+    `${(s.good * 100).toFixed(1)}% | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.p99.toFixed(1)} | ${pct(s.cpu.svc).trim()} | ${pct(s.cpu.pg).trim()} | ${pct(s.cpu.redis).trim()} | ` +
+    `${pct(s.cpu.serviceCore).trim()} | ${pct(s.cpu.loadCore).trim()} | ${pct(s.cpu.gen).trim()} | ${s.why || ''} |`);
+  const perRequest = [...new Set(steps.filter((s) => s.endpoint !== 'bare').map((s) => `${s.endpoint}|${s.build}`))].map((k) => {
+    const [endpoint, build] = k.split('|');
+    const s = steps.filter((x) => x.endpoint === endpoint && x.build === build && x.pass).at(-1)
+      ?? steps.filter((x) => x.endpoint === endpoint && x.build === build).at(-1)!;
+    return `| ${endpointOf(endpoint).label} | ${labelOf(build)} | ${s.topStatements.replace(/\|/g, '\\|') || '-'} | ${s.topCommands || '-'} |`;
+  });
+  const markdown = `# Benchmark: hot endpoints against a bare Express baseline, and what they cost the whole system
 
 Made by \`make bench\` on ${new Date().toISOString()} in ${((Date.now() - started) / 1000).toFixed(0)} s.
 
-${table}
+${tables}
 
 ## How to read it
 
@@ -794,54 +926,67 @@ ${table}
   is repeated once and counts as failed only if it fails again (errors and timeouts count at once).
 - **Ratio to bare**: knee / knee of the bare Express 5 hello world (\`bench/bare.js\`), same Node, same core, same run.
 - **Service CPU**: CPU used by the Node process under test at the knee (1 core = 100%). **Load core**: how busy
-  cpu${cfg.loadCpu} was (vegeta + PostgreSQL + Redis + anything else). **vegeta**: the generator's own CPU.
-  Near 100% service CPU means Node itself is the limit; a load core near 100% means the database,
-  Redis or the generator was, and the ratio understates the service.
+  cpu${cfg.loadCpu} was (vegeta + PostgreSQL + Redis + anything else).
 - **req/CPU-s** and **CPU ratio**: the knee rate divided by the service CPU it took, and that against the
-  baseline's: requests per second one whole core would serve at that cost. On a machine shared with other
-  work, where the service never gets its whole core, this ratio is the steadier one; on a quiet machine
-  the two ratios agree when Node's CPU is what runs out.
+  baseline's: requests per second one whole core would serve at that cost. The **targets** apply to the CPU
+  ratio, which a shared load core does not flatter or hide; the knee ratio also falls when PostgreSQL or
+  Redis, which share cpu${cfg.loadCpu} with vegeta, run out first.
+- **Whole system**: CPU seconds per 1,000 requests (the same number as CPU milliseconds per request) of
+  the service process, of every PostgreSQL process of the bench's server (postmaster, backends, background
+  workers, and backends that ended during the step) and of redis-server, read from /proc over the middle
+  of the step. **statements/req**: statements PostgreSQL executed per request, from \`pg_stat_statements\`
+  (top level: a function counts once, BEGIN and COMMIT count); **Redis cmds/req**: from \`INFO commandstats\`
+  (the commands a Lua script runs count as well as the EVALSHA). Both over the whole step.
+- **Equal load**: with BENCH_COMPARE, both builds run each endpoint at the same offered rate (${cfg.equalShare * 100} % of
+  the smaller knee) right after their knee searches, so CPU per request is compared at the same load.
 - **none**: not even 1 req/s met the rule (for payment: every single request is slower than the p95 bound).
 - **What ran out next step**: at the first failing rate above the knee, which rule failed and how busy each side was.
 
 ## Where it ran
 
-- ${cpus} CPUs (${os.cpus()[0].model.trim()}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; vegeta ${vegetaVersion}.
+- ${machine()}; vegeta ${vegetaVersion}.
 - Service (\`node app/dist/main.js\`, WEB_CONCURRENCY=1) and baseline pinned to cpu${cfg.serviceCpu} with taskset.
   vegeta, PostgreSQL (postmaster and backends), Redis and the orchestrator pinned to cpu${cfg.loadCpu}:
   the service core stands for a pod's CPU limit, which covers Node only, while in production the
-  database and Redis live elsewhere. So only Node competes for cpu${cfg.serviceCpu}.
+  database and Redis live elsewhere. So only Node competes for cpu${cfg.serviceCpu}${builds.length > 1 ? ` (both builds run there; the one not measured is idle)` : ''}.
+- Builds: ${builds.map((b) => `${b.label} (\`${path.relative(ROOT, path.join(b.root, 'app/dist/main.js')) || b.root}\`)`).join(', ')}.
 - Before the run: load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}; cpu${cfg.serviceCpu} ${pct(busyBefore.serviceCore).trim()} busy, cpu${cfg.loadCpu} ${pct(busyBefore.loadCore).trim()} busy
   with other work. ${busyBefore.serviceCore > 0.1 || busyBefore.loadCore > 0.1 ? '**Other work shared the CPUs: absolute rates are low and noisy; the ratios are more robust.**' : 'The machine was quiet.'}
 - Data: seed \`large\` (100,000 users, 50,000 schedules, 2.5 M seats) in a PostgreSQL of the bench's own
-  (data in ${cfg.state}, fsync off as in the test services), reset at the start of each run; an empty Redis
+  (data in ${cfg.state}, fsync off as in the test services, pg_stat_statements loaded), reset at the start of each run; an empty Redis
   of the bench's own. Both run only while the bench runs. Processes started with nice ${cfg.nice}.
-- Service: \`${path.relative(ROOT, cfg.serviceMain)}\`. Config: MAX_ACTIVE=1000000 (tokens ACTIVE at once), ACTIVE_TTL_SECONDS=3600, HOLD_TTL_SECONDS=3600,
-  LOG_LEVEL=${serviceLogLevel()}, everything else at its default (DB_POOL_MAX=10, MAX_IN_FLIGHT=512, CACHE_TTL_MS=1000).
+- Service config: MAX_ACTIVE=1000000 (tokens ACTIVE at once), ACTIVE_TTL_SECONDS=3600, HOLD_TTL_SECONDS=3600,
+  LOG_LEVEL=${serviceLogLevel()}, everything else at its default.
 
 ## Requests
 
 - issue token: \`POST /queue/token\`, a user never seen before in every request (201 path; users beyond the seed are added).
 - queue status: \`GET /queue/status\` round-robin over ${cfg.statusTokens.toLocaleString('en')} distinct ACTIVE tokens.
 - seat list: \`GET /concerts/:c/schedules/:s/seats\`, schedule uniformly random among the first ${cfg.seatSchedules.toLocaleString('en')}
-  (1 s cache TTL, so a mix of cache hits and misses), tokens from the same pool.
+  (a mix of cache hits and misses), tokens from the same pool.
 - seat hold: \`POST /reservations\` on a distinct available seat per request, spread over all 2.5 M seats.
 - payment: \`POST /payments\`, per request a fresh user with its own ACTIVE token (issued through the API), its
   own held reservation (made with SQL equal to the service's hold) and its own Idempotency-Key, all prepared before the step.
 
+## What each request ran (the last passing step of each build)
+
+| endpoint | build | PostgreSQL statements per request | Redis commands per request |
+|---|---|---|---|
+${perRequest.join('\n')}
+
 ## Every step
 
-| endpoint | offered/s | s | | sent/s | answered/s | success | p50 ms | p95 ms | p99 ms | service CPU | cpu${cfg.serviceCpu} | cpu${cfg.loadCpu} | vegeta | failed on |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| endpoint | build | purpose | offered/s | s | | sent/s | answered/s | success | p50 ms | p95 ms | p99 ms | service CPU | PostgreSQL | Redis | cpu${cfg.serviceCpu} | cpu${cfg.loadCpu} | vegeta | failed on |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${stepRows.join('\n')}
 `;
-  return { table, markdown, missed };
+  return { tables, markdown, missed };
 }
 
 const serviceLogLevel = () => env('BENCH_LOG_LEVEL', 'info');
 
 function limitOf(s: Step) {
-  const sides = [`service ${pct(s.cpu.svc).trim()}`, `load core ${pct(s.cpu.loadCore).trim()}`];
+  const sides = [`service ${pct(s.cpu.svc).trim()}`, `load core ${pct(s.cpu.loadCore).trim()}`, `pg ${pct(s.cpu.pg).trim()}`, `redis ${pct(s.cpu.redis).trim()}`];
   return `${s.rate}/s: ${s.why} (${sides.join(', ')})`;
 }
 
