@@ -1,8 +1,19 @@
-import type { Db } from '../lib/db';
+import { execute, type Db, type Statement } from '../lib/db';
 import { fromDatabaseError } from '../lib/errors';
 
 // A hold whose time is up counts as AVAILABLE here: expiry is enforced by conditions, not by a sweeper.
 const EFFECTIVE_STATUS = `CASE WHEN status = 'HELD' AND hold_expires_at <= now() THEN 'AVAILABLE' ELSE status END`;
+
+const seatsOf = (filter: string): Statement => ({
+  name: `seats${filter ? '-by-status' : ''}`,
+  text: `SELECT id, seat_no AS "seatNo", price, status FROM (
+           SELECT s.id, s.seat_no, s.price, ${EFFECTIVE_STATUS} AS status
+             FROM seats s JOIN schedules sc ON sc.id = s.schedule_id
+            WHERE s.schedule_id = $1 AND sc.concert_id = $2
+         ) s ${filter} ORDER BY seat_no`,
+});
+const SEATS = seatsOf('');
+const SEATS_BY_STATUS = seatsOf('WHERE status = $3');
 
 export class ConcertRepository {
   constructor(private readonly db: Db) {}
@@ -38,16 +49,10 @@ export class ConcertRepository {
   }
 
   async seats(concertId: number, scheduleId: number, status?: string) {
-    return this.run(async () => {
-      const { rows } = await this.db.raw(`
-        SELECT id, seat_no AS "seatNo", price, status FROM (
-          SELECT s.id, s.seat_no, s.price, ${EFFECTIVE_STATUS} AS status
-            FROM seats s JOIN schedules sc ON sc.id = s.schedule_id
-           WHERE s.schedule_id = ? AND sc.concert_id = ?
-        ) s ${status ? 'WHERE status = ?' : ''} ORDER BY seat_no`,
-      status ? [scheduleId, concertId, status] : [scheduleId, concertId]);
-      return rows;
-    });
+    const { rows } = status
+      ? await execute(this.db, SEATS_BY_STATUS, [scheduleId, concertId, status])
+      : await execute(this.db, SEATS, [scheduleId, concertId]);
+    return rows;
   }
 
   private async run<T>(query: () => Promise<T>): Promise<T> {

@@ -1,6 +1,7 @@
 import knex, { Knex } from 'knex';
 import pg from 'pg';
 import { migrationSource } from '../migrations';
+import { fromDatabaseError } from './errors';
 import type { Logger } from './logger';
 
 export type Db = Knex;
@@ -27,4 +28,21 @@ export function createDb(url: string, poolMax: number, { forService = true, log 
     acquireConnectionTimeout: 2000,
     migrations: { migrationSource },
   });
+}
+
+/** A statement on the hot path: sent as a named prepared statement on one of the pool's
+ *  connections, so PostgreSQL parses and plans it once per connection rather than per request,
+ *  and no query builder runs in Node. `name` must be unique per distinct `text`. */
+export interface Statement { name: string; text: string }
+
+export async function execute<R extends pg.QueryResultRow>(db: Db, statement: Statement, values: unknown[]): Promise<pg.QueryResult<R>> {
+  let conn: pg.PoolClient | undefined;
+  try {
+    conn = await db.client.acquireConnection() as pg.PoolClient;
+    return await conn.query<R>({ name: statement.name, text: statement.text, values });
+  } catch (err) {
+    throw fromDatabaseError(err);
+  } finally {
+    if (conn) await db.client.releaseConnection(conn);
+  }
 }

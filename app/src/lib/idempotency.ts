@@ -7,7 +7,7 @@ export interface Outcome<T> { status: number; body: T; replayed: boolean }
 
 export interface IdempotentRequest { userId: number; scope: string; key: string; request: unknown }
 
-const hash = (request: unknown) => createHash('sha256').update(JSON.stringify(request)).digest('hex');
+export const requestHash = (request: unknown) => createHash('sha256').update(JSON.stringify(request)).digest('hex');
 
 /** Runs `work` once per (user, scope, key) in one transaction with the stored outcome, so a
  *  retried or raced request replays the first answer. A raced duplicate waits on the key's row
@@ -15,14 +15,14 @@ const hash = (request: unknown) => createHash('sha256').update(JSON.stringify(re
  *  stored: the transaction rolls back and the same key may be tried again. */
 export async function idempotent<T>(db: Db, req: IdempotentRequest,
   work: (trx: Knex.Transaction) => Promise<{ status: number; body: T }>): Promise<Outcome<T>> {
-  const requestHash = hash(req.request);
+  const hash = requestHash(req.request);
   try {
     return await db.transaction(async (trx) => {
       const claimed = await trx.raw(
         `INSERT INTO idempotency_keys (user_id, scope, key, request_hash, status_code, response)
          VALUES (?, ?, ?, ?, 0, 'null') ON CONFLICT DO NOTHING RETURNING 1`,
-        [req.userId, req.scope, req.key, requestHash]);
-      if (claimed.rowCount === 0) return replay<T>(trx, req, requestHash);
+        [req.userId, req.scope, req.key, hash]);
+      if (claimed.rowCount === 0) return replay<T>(trx, req, hash);
       const outcome = await work(trx);
       await trx('idempotency_keys').where({ user_id: req.userId, scope: req.scope, key: req.key })
         .update({ status_code: outcome.status, response: JSON.stringify(outcome.body) });
@@ -37,20 +37,20 @@ export async function idempotent<T>(db: Db, req: IdempotentRequest,
 export async function findOutcome<T>(db: Db, req: IdempotentRequest): Promise<Outcome<T> | undefined> {
   try {
     const row = await db('idempotency_keys').where({ user_id: req.userId, scope: req.scope, key: req.key }).first();
-    return row ? toOutcome<T>(row, req, hash(req.request)) : undefined;
+    return row ? toOutcome<T>(row, req, requestHash(req.request)) : undefined;
   } catch (err) {
     throw fromDatabaseError(err);
   }
 }
 
-async function replay<T>(trx: Knex.Transaction, req: IdempotentRequest, requestHash: string): Promise<Outcome<T>> {
+async function replay<T>(trx: Knex.Transaction, req: IdempotentRequest, hash: string): Promise<Outcome<T>> {
   const row = await trx('idempotency_keys').where({ user_id: req.userId, scope: req.scope, key: req.key }).first();
-  return toOutcome<T>(row, req, requestHash);
+  return toOutcome<T>(row, req, hash);
 }
 
-function toOutcome<T>(row: { request_hash: string; status_code: number; response: T }, req: IdempotentRequest,
-  requestHash: string): Outcome<T> {
-  if (row.request_hash !== requestHash) {
+export function toOutcome<T>(row: { request_hash: string; status_code: number; response: T }, req: IdempotentRequest,
+  hash: string): Outcome<T> {
+  if (row.request_hash !== hash) {
     throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${req.key} was used for a different request`);
   }
   return { status: row.status_code, body: row.response, replayed: true };

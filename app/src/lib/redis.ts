@@ -9,5 +9,8 @@ export function createRedis(url: string): Redis {
     commandTimeout: 2000,
     retryStrategy: (times) => Math.min(times * 100, 1000),
     lazyConnect: false,
+    // Commands issued in the same turn of the event loop leave in one write: under load, many
+    // requests' gate checks share a syscall on each side.
+    enableAutoPipelining: true,
   });
 }

@@ -1,28 +1,42 @@
-import type { Knex } from 'knex';
+import { execute, type Db, type Statement } from '../lib/db';
+import { AppError, conflict, notFound } from '../lib/errors';
 
-/** Marks the user's reservation PAID and its seat SOLD, both only while the hold is still
- *  theirs and unexpired (by primary keys: this runs on every payment). Returns the price, or
- *  undefined when either condition fails; the caller then rolls back. */
-export async function settleReservation(trx: Knex.Transaction, reservationId: number, userId: number) {
-  const reservation = await trx.raw(`
-    UPDATE reservations SET status = 'PAID'
-     WHERE id = ? AND user_id = ? AND status = 'HELD' AND expires_at > now()
-    RETURNING price, seat_id AS "seatId", schedule_id AS "scheduleId",
-              (SELECT concert_id FROM schedules WHERE schedules.id = schedule_id) AS "concertId"`,
-  [reservationId, userId]);
-  const settled = reservation.rows[0] as { price: number; seatId: number; scheduleId: number; concertId: number } | undefined;
-  if (!settled) return undefined;
-  const seat = await trx.raw(`
-    UPDATE seats SET status = 'SOLD', hold_expires_at = NULL
-     WHERE id = ? AND reservation_id = ? AND status = 'HELD' AND hold_expires_at > now()`, [settled.seatId, reservationId]);
-  return seat.rowCount === 1 ? settled : undefined;
+export interface Receipt {
+  id: number; reservationId: number; status: 'PAID'; totalSeats: number; totalAmount: number; balance: number;
 }
 
-export async function insertPayment(trx: Knex.Transaction, reservationId: number, userId: number, amount: number) {
-  const [row] = await trx('payments').insert({ reservation_id: reservationId, user_id: userId, amount }).returning('id');
-  return row.id as number;
+/** What pay_reservation (migration 002) returns: a new receipt, or the stored outcome of the key. */
+export interface Settlement {
+  replayed: boolean; statusCode: number; response: Receipt; requestHash: string;
+  scheduleId: number | null; concertId: number | null;
 }
 
-export async function findReservation(db: Knex, reservationId: number) {
-  return db('reservations').select('user_id', 'status', 'expires_at').where({ id: reservationId }).first();
+const PAY: Statement = {
+  name: 'pay-reservation',
+  text: `SELECT replayed, status_code AS "statusCode", response, request_hash AS "requestHash",
+                schedule_id AS "scheduleId", concert_id AS "concertId"
+           FROM pay_reservation($1, $2, $3, $4)`,
+};
+
+/** Pays a held reservation in one statement (one transaction, one round trip). */
+export async function payReservation(db: Db, userId: number, reservationId: number, key: string, requestHash: string): Promise<Settlement> {
+  try {
+    const { rows } = await execute<Settlement>(db, PAY, [userId, reservationId, key, requestHash]);
+    return rows[0];
+  } catch (err) {
+    throw refusal(err, reservationId) ?? err;
+  }
+}
+
+/** The reasons pay_reservation gives (SQLSTATE HRP01, reason in DETAIL) as API errors. */
+function refusal(err: unknown, reservationId: number): AppError | undefined {
+  const e = err as { code?: string; detail?: string; hint?: string };
+  if (e?.code !== 'HRP01') return undefined;
+  switch (e.detail) {
+    case 'RESERVATION_NOT_FOUND': return notFound('reservation', reservationId);
+    case 'USER_MISMATCH': return new AppError(403, 'USER_MISMATCH', 'the reservation belongs to another user');
+    case 'ALREADY_PAID': return conflict('ALREADY_PAID', `reservation ${reservationId} is already paid`);
+    case 'INSUFFICIENT_BALANCE': return conflict('INSUFFICIENT_BALANCE', `the balance does not cover ${e.hint} points`);
+    default: return conflict('RESERVATION_EXPIRED', `the hold on reservation ${reservationId} has expired`);
+  }
 }

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { END, ISSUE, STATUS, TICK_ONLY } from './scripts';
+import { END, GATE, ISSUE, STATUS, TICK_ONLY } from './scripts';
 
 type Reply = (string | number | null)[];
 
@@ -7,6 +7,7 @@ interface QueueCommands {
   queueIssue(user: string, tok: string, seq: string, waiting: string, active: string,
     userId: number, token: string, maxActive: number, ttlMs: number): Promise<Reply>;
   queueStatus(tok: string, waiting: string, active: string, token: string, maxActive: number, ttlMs: number): Promise<Reply>;
+  queueGate(tok: string, waiting: string, active: string, token: string): Promise<Reply>;
   queueEnd(tok: string, waiting: string, active: string, token: string, why: string): Promise<number>;
   queueTick(waiting: string, active: string, maxActive: number, ttlMs: number): Promise<[number, number]>;
 }
@@ -26,6 +27,7 @@ export class QueueRepository {
   constructor(redis: Redis, private readonly maxActive: number, private readonly ttlMs: number) {
     redis.defineCommand('queueIssue', { numberOfKeys: 5, lua: ISSUE });
     redis.defineCommand('queueStatus', { numberOfKeys: 3, lua: STATUS });
+    redis.defineCommand('queueGate', { numberOfKeys: 3, lua: GATE });
     redis.defineCommand('queueEnd', { numberOfKeys: 3, lua: END });
     redis.defineCommand('queueTick', { numberOfKeys: 2, lua: TICK_ONLY });
     this.redis = redis as Redis & QueueCommands;
@@ -41,15 +43,14 @@ export class QueueRepository {
     };
   }
 
+  /** The token's state after a tick (status polling promotes). */
   async find(token: string): Promise<TokenRecord> {
-    const reply = await this.redis.queueStatus(tokenKey(token), WAITING, ACTIVE, token, this.maxActive, this.ttlMs);
-    const [state, userId, third, until] = reply;
-    if (state === 'INVALID') return { state };
-    if (state === 'ENDED') return { state, userId: Number(userId), why: String(third) };
-    return {
-      state: state as 'WAITING' | 'ACTIVE', userId: Number(userId), position: Number(third),
-      activeUntilMs: until ? Number(until) : null,
-    };
+    return toRecord(await this.redis.queueStatus(tokenKey(token), WAITING, ACTIVE, token, this.maxActive, this.ttlMs));
+  }
+
+  /** The token's state without a tick: the gate in front of seats, holds and payments. */
+  async gate(token: string): Promise<TokenRecord> {
+    return toRecord(await this.redis.queueGate(tokenKey(token), WAITING, ACTIVE, token));
   }
 
   async end(token: string, why: 'paid' | 'expired') {
@@ -60,4 +61,13 @@ export class QueueRepository {
     const [waiting, active] = await this.redis.queueTick(WAITING, ACTIVE, this.maxActive, this.ttlMs);
     return { waiting, active };
   }
+}
+
+function toRecord([state, userId, third, until]: Reply): TokenRecord {
+  if (state === 'INVALID') return { state };
+  if (state === 'ENDED') return { state, userId: Number(userId), why: String(third) };
+  return {
+    state: state as 'WAITING' | 'ACTIVE', userId: Number(userId), position: Number(third),
+    activeUntilMs: until ? Number(until) : null,
+  };
 }

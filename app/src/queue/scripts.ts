@@ -6,12 +6,14 @@
 //   q:user:<id>     the user's live token
 //   q:tok:<token>   hash {u: userId, e: why it ended ('expired' | 'paid')}
 
-const TICK = `
+const NOW = `
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
+`;
 
+const TICK = `${NOW}
 local function tick(waiting, active, now, max_active, ttl_ms)
   local expired = redis.call('ZRANGEBYSCORE', active, '-inf', now, 'LIMIT', 0, 1000)
   for _, t in ipairs(expired) do
@@ -72,6 +74,25 @@ if rec[2] then return {'ENDED', rec[1], rec[2]} end
 local s = status_of(KEYS[2], KEYS[3], ARGV[1])
 if not s then return {'ENDED', rec[1], 'expired'} end
 return {s[1], rec[1], s[2], s[3]}
+`;
+
+/** KEYS: token hash, waiting, active. ARGV: token. The gate's read: STATUS's answer without its
+ *  tick, which only status polling and the periodic tick need (promotion is theirs; a gate that
+ *  ticked cost three more commands per seat, hold and payment request). An ACTIVE token past its
+ *  time reads as ENDED 'expired' here, as the tick would have made it.
+ *  Returns {'INVALID'} | {'ENDED', userId, why} | {state, userId, position, activeUntilMs}. */
+export const GATE = `${NOW}
+local rec = redis.call('HMGET', KEYS[1], 'u', 'e')
+if not rec[1] then return {'INVALID'} end
+if rec[2] then return {'ENDED', rec[1], rec[2]} end
+local until_ms = redis.call('ZSCORE', KEYS[3], ARGV[1])
+if until_ms then
+  if tonumber(until_ms) > now_ms() then return {'ACTIVE', rec[1], 0, until_ms} end
+  return {'ENDED', rec[1], 'expired'}
+end
+local rank = redis.call('ZRANK', KEYS[2], ARGV[1])
+if rank then return {'WAITING', rec[1], rank + 1, ''} end
+return {'ENDED', rec[1], 'expired'}
 `;
 
 /** KEYS: token hash, waiting, active. ARGV: token, why. Ends a token (after payment). */

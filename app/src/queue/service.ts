@@ -33,14 +33,18 @@ export class QueueService {
   }
 
   async status(token: string | undefined): Promise<TokenView> {
-    const { token: t, record } = await this.lookup(token);
+    const { token: t, record } = await this.lookup(token, 'status');
     if (record.state === 'WAITING' || record.state === 'ACTIVE') return this.view(t, record);
     throw tokenEnded();
   }
 
   /** The gate in front of seats, holds and payments: only an ACTIVE token passes. */
   async requireActive(token: string | undefined): Promise<Holder> {
-    const { token: t, record } = await this.lookup(token);
+    const { token: t, record } = await this.lookup(token, 'gate');
+    return this.admit(t, record);
+  }
+
+  private admit(t: string, record: TokenRecord): Holder {
     if (record.state === 'ACTIVE') return { userId: record.userId, token: t };
     if (record.state === 'WAITING') {
       throw new AppError(403, 'QUEUE_NOT_ACTIVE', `still waiting in the queue at position ${record.position}`);
@@ -51,9 +55,9 @@ export class QueueService {
   /** Like requireActive, but also admits a token that ended by paying, so a retried payment can
    *  replay its stored outcome; `active` tells which case it is. */
   async requireActiveOrPaid(token: string | undefined): Promise<Holder & { active: boolean }> {
-    const { token: t, record } = await this.lookup(token);
+    const { token: t, record } = await this.lookup(token, 'gate');
     if (record.state === 'ENDED' && record.why === 'paid') return { userId: record.userId, token: t, active: false };
-    return { ...(await this.requireActive(t)), active: true };
+    return { ...this.admit(t, record), active: true };
   }
 
   async end(token: string): Promise<void> {
@@ -66,10 +70,10 @@ export class QueueService {
     this.metrics.queueActive.set(active);
   }
 
-  private async lookup(token: string | undefined) {
+  private async lookup(token: string | undefined, how: 'status' | 'gate') {
     if (token === undefined || token === '') throw new AppError(401, 'TOKEN_MISSING', 'the User-Token header is required');
     if (!TOKEN_FORMAT.test(token)) throw invalidToken();
-    const record = await this.repo.find(token).catch(rethrowRedis);
+    const record = await (how === 'status' ? this.repo.find(token) : this.repo.gate(token)).catch(rethrowRedis);
     if (record.state === 'INVALID') throw invalidToken();
     return { token, record };
   }
