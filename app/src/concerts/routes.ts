@@ -20,10 +20,15 @@ export function concertRoutes(concerts: ConcertService, queue: QueueService): Ro
   });
 
   router.get('/concerts/:concertId/schedules/:scheduleId/seats', async (req, res) => {
-    await queue.requireActive(req.get('User-Token'));
-    const { concertId, scheduleId } = parse(seatParams, req.params);
-    const { status } = parse(seatQuery, req.query);
-    sendData(res, await concerts.seats(concertId, scheduleId, status));
+    const gate = queue.requireActive(req.get('User-Token'));
+    let params;
+    try {
+      params = { ...parse(seatParams, req.params), ...parse(seatQuery, req.query) };
+    } catch (err) {
+      await gate; // a token error answers before a validation error
+      throw err;
+    }
+    sendData(res, await concerts.seats(params.concertId, params.scheduleId, params.status, gate));
   });
 
   return router;

@@ -7,9 +7,14 @@ import type { Logger } from './logger';
 export class JsonCache {
   constructor(private readonly redis: Redis, private readonly ttlMs: number, private readonly log: Logger) {}
 
-  async getOrLoad(key: string, load: () => Promise<unknown>): Promise<string> {
-    if (this.ttlMs === 0) return JSON.stringify(await load());
-    const hit = await this.redis.get(key).catch(() => null);
+  /** `gate`, when given, is a check the read must pass first (the queue token): it runs alongside
+   *  the cache read, so both leave for Redis in one write, and a miss loads only after it passed. */
+  async getOrLoad(key: string, load: () => Promise<unknown>, gate?: Promise<unknown>): Promise<string> {
+    if (this.ttlMs === 0) {
+      await gate;
+      return JSON.stringify(await load());
+    }
+    const [, hit] = await Promise.all([gate, this.redis.get(key).catch(() => null)]);
     if (hit !== null) return hit;
     const json = JSON.stringify(await load());
     this.redis.set(key, json, 'PX', this.ttlMs).catch(() => undefined);
