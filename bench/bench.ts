@@ -34,6 +34,18 @@ const num = (name: string, fallback: number) => {
   return v;
 };
 
+/** `target`: the least CPU ratio (the service's requests per CPU-second over bare Express's);
+ *  `systemTarget`: how many times less system CPU per request than the BENCH_COMPARE build. */
+interface Endpoint { key: string; label: string; expected: number; target: number | null; systemTarget?: number }
+const ENDPOINTS: Endpoint[] = [
+  { key: 'bare', label: 'bare Express hello', expected: 200, target: null },
+  { key: 'issue', label: 'issue token', expected: 201, target: 0.8 },
+  { key: 'status', label: 'queue status', expected: 200, target: 0.8 },
+  { key: 'seats', label: 'seat list', expected: 200, target: 0.7, systemTarget: 2 },
+  { key: 'hold', label: 'seat hold', expected: 201, target: 0.4, systemTarget: 2 },
+  { key: 'payment', label: 'payment', expected: 201, target: 0.25, systemTarget: 2 },
+];
+
 const cfg = {
   vegeta: env('VEGETA', ''),
   state: env('BENCH_STATE', '/var/tmp/headroom-bench'),
@@ -65,28 +77,33 @@ const cfg = {
   // A git revision built beside this tree and measured in the same run, endpoint by endpoint:
   // the "before" of a change, on the same machine at the same time.
   compare: env('BENCH_COMPARE', ''),
-  // One step per endpoint at this rate instead of a knee search: a quick reading of CPU per
-  // request (at equal load for both builds when BENCH_COMPARE is set).
-  fixedRate: process.env.BENCH_RATE ? num('BENCH_RATE', 1) : undefined,
+  // One step per endpoint at a given rate instead of a knee search: a quick reading of CPU per
+  // request (at equal load for both builds when BENCH_COMPARE is set). "300" for every endpoint,
+  // or per endpoint: "status=2000,seats=900" (the endpoints not named are skipped).
+  fixedRates: rates(env('BENCH_RATE', '')),
   // Equal-load comparison: both builds at this share of the smaller of their knees.
   equalShare: 0.7,
 };
+
+function rates(spec: string): Map<string, number> | undefined {
+  if (!spec) return undefined;
+  const all = /^\d+$/.test(spec) ? Number(spec) : undefined;
+  const out = new Map<string, number>();
+  for (const e of ENDPOINTS) out.set(e.key, all ?? 0);
+  if (all === undefined) {
+    for (const part of spec.split(',')) {
+      const m = /^(\w+)=(\d+)$/.exec(part.trim());
+      if (!m || !out.has(m[1]) || Number(m[2]) <= 0) fail(`BENCH_RATE=${spec}: give a rate ("300") or endpoint=rate pairs ("status=2000,seats=900") with endpoints ${[...out.keys()].join(', ')}`);
+      out.set(m[1], Number(m[2]));
+    }
+  }
+  return out;
+}
 
 // Large seed: 1,000 concerts x 50 schedules x 50 seats.
 const SEED = { users: 100_000, schedules: 50_000, seats: 2_500_000, schedulesPerConcert: 50, seatsPerSchedule: 50 };
 const BALANCE = 1_000_000;
 
-/** `target`: the least CPU ratio (the service's requests per CPU-second over bare Express's);
- *  `systemTarget`: how many times less system CPU per request than the BENCH_COMPARE build. */
-interface Endpoint { key: string; label: string; expected: number; target: number | null; systemTarget?: number }
-const ENDPOINTS: Endpoint[] = [
-  { key: 'bare', label: 'bare Express hello', expected: 200, target: null },
-  { key: 'issue', label: 'issue token', expected: 201, target: 0.8 },
-  { key: 'status', label: 'queue status', expected: 200, target: 0.8 },
-  { key: 'seats', label: 'seat list', expected: 200, target: 0.7, systemTarget: 2 },
-  { key: 'hold', label: 'seat hold', expected: 201, target: 0.4, systemTarget: 2 },
-  { key: 'payment', label: 'payment', expected: 201, target: 0.25, systemTarget: 2 },
-];
 
 // ---------------------------------------------------------------- output
 
@@ -571,15 +588,16 @@ async function main() {
   /** The knee of each build, then (with two builds, or BENCH_RATE) one step each at equal load. */
   const measure = async (endpoint: Endpoint, runs: { build: string; pid: number }[], prepare: Prepare) => {
     const knees: (Step | undefined)[] = [];
-    if (!cfg.fixedRate) {
+    if (!cfg.fixedRates) {
       for (const r of runs) {
         const knee = await search(endpoint, r.build, r.pid, prepare);
         record(endpoint, r.build, knee);
         knees.push(knee);
       }
     }
-    if (!cfg.fixedRate && (runs.length < 2 || knees.some((k) => !k))) return;
-    const rate = cfg.fixedRate ?? Math.floor(cfg.equalShare * Math.min(...knees.map((k) => k!.rate)));
+    if (!cfg.fixedRates && (runs.length < 2 || knees.some((k) => !k))) return;
+    const rate = cfg.fixedRates ? cfg.fixedRates.get(endpoint.key)! : Math.floor(cfg.equalShare * Math.min(...knees.map((k) => k!.rate)));
+    if (rate === 0) return;
     for (const r of runs) {
       equalLoad.push(await attack(endpoint, r.build, r.pid, rate, cfg.fineSeconds, await prepare(r.build, rate, cfg.fineSeconds), 'equal-load'));
     }
@@ -894,7 +912,7 @@ function render(rows: Row[], equalLoad: Step[], builds: Build[], loadBefore: num
   const sections = [
     ...(rows.length ? [`Knees (targets on the CPU ratio)\n\n${knees}`] : []),
     ...(rows.some((r) => r.knee) ? [`Whole system at each knee: CPU seconds per 1,000 requests\n\n${atKnee}`] : []),
-    ...(atEqual ? [`Whole system at equal load (${cfg.fixedRate ? `BENCH_RATE=${cfg.fixedRate}` : `${cfg.equalShare * 100} % of the smaller knee`}, ${cfg.fineSeconds} s each): CPU seconds per 1,000 requests\n\n${atEqual}`] : []),
+    ...(atEqual ? [`Whole system at equal load (${cfg.fixedRates ? `BENCH_RATE=${process.env.BENCH_RATE}` : `${cfg.equalShare * 100} % of the smaller knee`}, ${cfg.fineSeconds} s each): CPU seconds per 1,000 requests\n\n${atEqual}`] : []),
     ...(comparison ? [`Against ${baseline!.label}, same run, equal load (target: system CPU per request halved for seat list, hold and payment)\n\n${comparison}`] : []),
   ];
   const tables = `${where}\n\n${sections.join('\n\n')}`;
