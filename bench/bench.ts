@@ -74,9 +74,10 @@ const cfg = {
   seatSchedules: num('BENCH_SEAT_SCHEDULES', 2_500),
   only: env('BENCH_ONLY', '').split(',').filter(Boolean),
   strict: env('BENCH_STRICT', '') === '1',
-  // A git revision built beside this tree and measured in the same run, endpoint by endpoint:
-  // the "before" of a change, on the same machine at the same time.
-  compare: env('BENCH_COMPARE', ''),
+  // Git revisions built beside this tree and measured in the same run, endpoint by endpoint: the
+  // "before" of a change (or, several in order, the step each change made), on the same machine
+  // at the same time.
+  compare: env('BENCH_COMPARE', '').split(/[\s,]+/).filter(Boolean),
   // One step per endpoint at a given rate instead of a knee search: a quick reading of CPU per
   // request (at equal load for both builds when BENCH_COMPARE is set). "300" for every endpoint,
   // or per endpoint: "status=2000,seats=900" (the endpoints not named are skipped).
@@ -386,7 +387,7 @@ function writeTargets(file: string, count: number, make: (i: number) => Target) 
 }
 
 /** One build of the service under test: this tree, or the BENCH_COMPARE revision built beside it. */
-interface Build { name: 'current' | 'baseline'; label: string; root: string; pid?: number; base?: string }
+interface Build { name: string; label: string; root: string; pid?: number; base?: string }
 
 interface Step {
   endpoint: string; build: string; purpose: 'search' | 'equal-load';
@@ -456,7 +457,7 @@ async function attack(endpoint: Endpoint, build: string, pid: number, rate: numb
   steps.push(step);
   fs.appendFileSync(path.join(RESULTS, 'steps.jsonl'), JSON.stringify(step) + '\n');
   const c = step.cpu;
-  say(`${endpoint.key.padEnd(8)} ${build === 'current' ? '' : `[${build}] `}${String(rate).padStart(6)}/s x ${seconds}s  ${step.pass ? 'ok  ' : 'FAIL'}  p95 ${step.p95.toFixed(1).padStart(7)} ms  ` +
+  say(`${endpoint.key.padEnd(8)} ${build === 'current' || build === 'bare' ? '' : `[${build}] `}${String(rate).padStart(6)}/s x ${seconds}s  ${step.pass ? 'ok  ' : 'FAIL'}  p95 ${step.p95.toFixed(1).padStart(7)} ms  ` +
     `${(step.good * 100).toFixed(1).padStart(5)}% ${endpoint.expected}  service ${pct(c.svc)} (core ${pct(c.serviceCore)})  ` +
     `load core ${pct(c.loadCore)} (vegeta ${pct(c.gen)}, pg ${pct(c.pg)}, redis ${pct(c.redis)})${step.pass ? '' : `  <- ${step.why}`}` +
     (step.errors.length && !step.pass ? `\n${' '.repeat(12)}errors: ${step.errors.join(' | ').slice(0, 200)}` : ''));
@@ -535,11 +536,11 @@ async function main() {
   const wanted = (k: string) => cfg.only.length === 0 || cfg.only.includes(k);
 
   const builds: Build[] = [{ name: 'current', label: 'this tree', root: ROOT }];
-  if (cfg.compare) {
-    say(`building ${cfg.compare} beside this tree (bench/baseline.sh; cached by commit)`);
-    const root = await buildRevision(cfg.compare);
-    const sha = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', `${cfg.compare}^{commit}`], { encoding: 'utf8' }).trim();
-    builds.unshift({ name: 'baseline', label: `${cfg.compare} (${sha})`, root });
+  for (const rev of [...cfg.compare].reverse()) {
+    say(`building ${rev} beside this tree (bench/baseline.sh; cached by commit)`);
+    const root = await buildRevision(rev);
+    const sha = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', `${rev}^{commit}`], { encoding: 'utf8' }).trim();
+    builds.unshift({ name: rev, label: sha.startsWith(rev) ? sha : `${rev} (${sha})`, root });
   }
 
   const loadBefore = os.loadavg();
@@ -883,27 +884,32 @@ function render(rows: Row[], equalLoad: Step[], builds: Build[], loadBefore: num
   const atKnee = table(systemHeader, rows.filter((r) => r.knee).map((r) => systemLine(r.knee!)));
   const atEqual = equalLoad.length ? table(systemHeader, equalLoad.map(systemLine)) : '';
 
-  let comparison = '';
-  const baseline = builds.find((b) => b.name === 'baseline');
-  if (baseline) {
-    const lines: string[][] = [];
+  // Each build against the one before it, and (with more than two) the first against this tree,
+  // which is where the system targets apply.
+  const pairs = builds.slice(1).map((b, i) => [builds[i], b]);
+  if (builds.length > 2) pairs.push([builds[0], builds[builds.length - 1]]);
+  const lines: string[][] = [];
+  for (const [from, to] of pairs) {
+    const judged = from === builds[0] && to.name === 'current';
     for (const endpoint of ENDPOINTS.filter((e) => e.key !== 'bare')) {
-      const before = equalLoad.find((s) => s.endpoint === endpoint.key && s.build === 'baseline');
-      const after = equalLoad.find((s) => s.endpoint === endpoint.key && s.build === 'current');
+      const before = equalLoad.find((s) => s.endpoint === endpoint.key && s.build === from.name);
+      const after = equalLoad.find((s) => s.endpoint === endpoint.key && s.build === to.name);
       if (!before || !after) continue;
       const gain = system1k(after) > 0 ? system1k(before) / system1k(after) : 0;
-      const verdict = endpoint.systemTarget === undefined ? '-' : gain >= endpoint.systemTarget ? 'PASS' : 'FAIL';
+      const verdict = !judged || endpoint.systemTarget === undefined ? '-' : gain >= endpoint.systemTarget ? 'PASS' : 'FAIL';
       if (verdict === 'FAIL') missed.push(`${endpoint.label} (system CPU ${gain.toFixed(2)}x less < ${endpoint.systemTarget}x)`);
       const arrow = (x: (s: Step) => number) => `${f3(x(before))} -> ${f3(x(after))}`;
       lines.push([
-        endpoint.label, String(after.rate), arrow(system1k), gain.toFixed(2),
-        endpoint.systemTarget === undefined ? '-' : `>= ${endpoint.systemTarget}`, verdict,
+        `${from.label} -> ${to.label}`, endpoint.label, String(after.rate), arrow(system1k), gain.toFixed(2),
+        judged && endpoint.systemTarget !== undefined ? `>= ${endpoint.systemTarget}` : '-', verdict,
         arrow((s) => per1k(s.cpu.svc, s)), arrow((s) => per1k(s.cpu.pg, s)), arrow((s) => per1k(s.cpu.redis, s)),
         `${before.statements.toFixed(2)} -> ${after.statements.toFixed(2)}`, `${before.redisCommands.toFixed(2)} -> ${after.redisCommands.toFixed(2)}`,
       ]);
     }
-    comparison = table(['endpoint', 'req/s', 'system CPU s/1k req', 'times less', 'target', 'verdict', 'service', 'PostgreSQL', 'Redis', 'statements/req', 'Redis cmds/req'], lines);
   }
+  const comparison = lines.length
+    ? table(['builds', 'endpoint', 'req/s', 'system CPU s/1k req', 'times less', 'target', 'verdict', 'service', 'PostgreSQL', 'Redis', 'statements/req', 'Redis cmds/req'], lines)
+    : '';
 
   const where = `Machine: ${machine()}. Service core cpu${cfg.serviceCpu}; vegeta, PostgreSQL and Redis on cpu${cfg.loadCpu}. ` +
     `Before the run: load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, cpu${cfg.serviceCpu} ${pct(busyBefore.serviceCore).trim()} and ` +
@@ -913,7 +919,7 @@ function render(rows: Row[], equalLoad: Step[], builds: Build[], loadBefore: num
     ...(rows.length ? [`Knees (targets on the CPU ratio)\n\n${knees}`] : []),
     ...(rows.some((r) => r.knee) ? [`Whole system at each knee: CPU seconds per 1,000 requests\n\n${atKnee}`] : []),
     ...(atEqual ? [`Whole system at equal load (${cfg.fixedRates ? `BENCH_RATE=${process.env.BENCH_RATE}` : `${cfg.equalShare * 100} % of the smaller knee`}, ${cfg.fineSeconds} s each): CPU seconds per 1,000 requests\n\n${atEqual}`] : []),
-    ...(comparison ? [`Against ${baseline!.label}, same run, equal load (target: system CPU per request halved for seat list, hold and payment)\n\n${comparison}`] : []),
+    ...(comparison ? [`Build against build, same run, equal load (target, ${builds[0].label} -> this tree: system CPU per request halved for seat list, hold and payment)\n\n${comparison}`] : []),
   ];
   const tables = `${where}\n\n${sections.join('\n\n')}`;
 
