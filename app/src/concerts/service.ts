@@ -7,25 +7,25 @@ export class ConcertService {
   constructor(private readonly repo: ConcertRepository, private readonly cache: JsonCache) {}
 
   page(page: number, size: number): Promise<string> {
-    return this.cache.getOrLoad(cacheKeys.concerts(page, size), async () => JSON.stringify(await this.repo.page(page, size)));
+    return this.cache.getOrLoad(cacheKeys.concerts(page, size), () => this.repo.page(page, size));
   }
 
   async schedules(concertId: number): Promise<string> {
     return this.cache.getOrLoad(cacheKeys.schedules(concertId), async () => {
       const rows = await this.repo.schedules(concertId);
       if (rows.length === 0 && !(await this.repo.concertExists(concertId))) throw notFound('concert', concertId);
-      return JSON.stringify(rows);
+      return rows;
     });
   }
 
   /** `gate` (the queue token check) must pass before anything is served or loaded. */
   async seats(concertId: number, scheduleId: number, status: string | undefined, gate: Promise<unknown>): Promise<string> {
     return this.cache.getOrLoad(cacheKeys.seats(scheduleId, status ?? 'ALL'), async () => {
-      const json = await this.repo.seatsJson(concertId, scheduleId, status);
-      if (json === '[]' && !(await this.repo.scheduleBelongsTo(concertId, scheduleId))) {
+      const rows = await this.repo.seats(concertId, scheduleId, status);
+      if (rows.length === 0 && !(await this.repo.scheduleBelongsTo(concertId, scheduleId))) {
         throw (await this.repo.concertExists(concertId)) ? notFound('schedule', scheduleId) : notFound('concert', concertId);
       }
-      return json;
+      return rows;
     }, gate);
   }
 }

@@ -9,14 +9,14 @@ export class JsonCache {
 
   /** `gate`, when given, is a check the read must pass first (the queue token): it runs alongside
    *  the cache read, so both leave for Redis in one write, and a miss loads only after it passed. */
-  async getOrLoad(key: string, loadJson: () => Promise<string>, gate?: Promise<unknown>): Promise<string> {
+  async getOrLoad(key: string, load: () => Promise<unknown>, gate?: Promise<unknown>): Promise<string> {
     if (this.ttlMs === 0) {
       await gate;
-      return loadJson();
+      return JSON.stringify(await load());
     }
     const [, hit] = await Promise.all([gate, this.redis.get(key).catch(() => null)]);
     if (hit !== null) return hit;
-    const json = await loadJson();
+    const json = JSON.stringify(await load());
     this.redis.set(key, json, 'PX', this.ttlMs).catch(() => undefined);
     return json;
   }
