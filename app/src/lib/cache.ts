@@ -8,7 +8,8 @@ export class JsonCache {
   constructor(private readonly redis: Redis, private readonly ttlMs: number, private readonly log: Logger) {}
 
   /** `gate`, when given, is a check the read must pass first (the queue token): it runs alongside
-   *  the cache read, so both leave for Redis in one write, and a miss loads only after it passed. */
+   *  the cache read, so a hit waits one Redis round trip instead of two, and a miss loads only
+   *  after the gate passed. */
   async getOrLoad(key: string, load: () => Promise<unknown>, gate?: Promise<unknown>): Promise<string> {
     if (this.ttlMs === 0) {
       await gate;

@@ -9,8 +9,7 @@ export function createRedis(url: string): Redis {
     commandTimeout: 2000,
     retryStrategy: (times) => Math.min(times * 100, 1000),
     lazyConnect: false,
-    // Commands issued in the same turn of the event loop leave in one write: under load, many
-    // requests' gate checks share a syscall on each side.
-    enableAutoPipelining: true,
+    // No auto-pipelining: measured with `make bench BENCH_COMPARE` it cost the service 2-15 % more
+    // CPU per request on every endpoint and saved only Redis's (cheaper) CPU.
   });
 }

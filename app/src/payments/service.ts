@@ -47,7 +47,6 @@ export class PaymentService {
 
   private async afterPaid(token: string, scheduleId: number, concertId: number) {
     // The payment is committed: a Redis hiccup here must not turn it into an error for the client.
-    // Both go to Redis together (ioredis pipelines commands sent in the same tick).
     await Promise.all([
       this.queue.end(token).catch((err) => this.log.warn({ err }, 'could not end the token after payment; it expires by TTL')),
       this.cache.invalidate(...seatCacheKeys(scheduleId), cacheKeys.schedules(concertId)),
