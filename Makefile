@@ -84,6 +84,7 @@ run: build services ## Run the service locally on :3000 against the private serv
 .PHONY: test
 test: ## Run every test: the service (real PostgreSQL and Redis), the chart, the k6 scripts, the analysis, then a real local cluster
 	$(MAKE) --no-print-directory test-app
+	$(MAKE) --no-print-directory test-api-fuzz
 	$(MAKE) --no-print-directory test-chart
 	$(MAKE) --no-print-directory test-k6
 	$(MAKE) --no-print-directory test-k6-controller
@@ -93,6 +94,10 @@ test: ## Run every test: the service (real PostgreSQL and Redis), the chart, the
 .PHONY: test-app
 test-app: build services ## The booking service's tests against real PostgreSQL and Redis
 	@trap '$(SERVICES) stop' EXIT; $(WITH_SERVICES) npm run --silent -w app test
+
+.PHONY: test-api-fuzz
+test-api-fuzz: build services ## Schemathesis fuzzes the service from app/openapi.json: no 5xx, every answer as documented [SCHEMATHESIS_EXAMPLES=60]
+	@trap '$(SERVICES) stop' EXIT; $(WITH_SERVICES) scripts/fuzz-api.sh
 
 .PHONY: test-e2e
 test-e2e: deps ## On a real local cluster (built from source if needed): smoke, the chart under load, load tests, the recorder; then nothing left behind

@@ -10,6 +10,7 @@ import { errorHandler, notFoundRoute, observe, requestId, shedLoad } from './lib
 import type { Logger } from './lib/logger';
 import { createMetrics, observePool, type PoolStats } from './lib/metrics';
 import { createRedis } from './lib/redis';
+import { openApiDocument } from './openapi';
 import { paymentRoutes } from './payments/routes';
 import { PaymentService } from './payments/service';
 import { pointRoutes } from './points/routes';
@@ -50,6 +51,8 @@ export function createApp(config: Config, log: Logger, scrape?: () => Promise<st
     next();
   });
   app.use(healthRoutes(db, redis, lifecycle, metrics, scrape ?? (() => metrics.registry.metrics())));
+  const contract = JSON.stringify(openApiDocument(config.MAX_CHARGE_AMOUNT));
+  app.get('/openapi.json', (_req, res) => { res.type('application/json').send(contract); });
   app.use(express.json({ limit: config.BODY_LIMIT, strict: true }));
   const api = express.Router();
   api.use(queueRoutes(queue));

@@ -45,7 +45,7 @@ export async function call<T = any>(app: TestApp, method: string, path: string,
   return { status: res.status, body: parsed as T, headers: res.headers };
 }
 
-const isOperation = (path: string) => ['/livez', '/readyz', '/metrics'].includes(path.split('?')[0]);
+const isOperation = (path: string) => ['/livez', '/readyz', '/metrics', '/openapi.json'].includes(path.split('?')[0]);
 
 let nextId = 1;
 /** Ids unique within the run, so tests never share rows. */

@@ -20,11 +20,11 @@ describe('report', () => {
   const dirs: string[] = [];
   after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  it('when a synthetic run directory is rendered, then report.md, summary.json and three SVG charts are written', async () => {
+  it('when a synthetic run directory is rendered, then report.md, report.html, summary.json and three SVG charts are written', async () => {
     const dir = syntheticRunDir();
     dirs.push(dir);
     const { summary, files } = await writeReport(dir);
-    expect(files.map((f) => f.slice(dir.length + 1)).sort()).to.deep.equal(['latency.svg', 'replicas.svg', 'report.md', 'summary.json', 'usl.svg']);
+    expect(files.map((f) => f.slice(dir.length + 1)).sort()).to.deep.equal(['latency.svg', 'replicas.svg', 'report.html', 'report.md', 'summary.json', 'usl.svg']);
 
     expect(summary.knee!.kneeOfferedRps).to.equal(400);
     expect(summary.usl!.sigma).to.be.closeTo(0.08, 0.004);
@@ -46,6 +46,25 @@ describe('report', () => {
     expect(json.run.command).to.equal('make experiment PROFILE=2cpu-2g');
     expect(json.knee.perPodTps).to.equal(398);
     expect(json.usl).to.not.have.property('predict');
+  });
+
+  it('when report.html is read, then it is self-contained and draws the three charts of report.md from their specs', async () => {
+    const dir = syntheticRunDir();
+    dirs.push(dir);
+    await writeReport(dir);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).to.match(/^<!doctype html>/);
+    expect(html).to.contain('<h1>headroom report: 20250101-000000-2cpu-2g</h1>');
+    expect(html).to.contain('<strong>Per-pod TPS: 398 req/s, range 398–425</strong>');
+    // Nothing fetched: no external script, stylesheet or image; the Vega runtime is inline.
+    expect(html).to.not.match(/<(script|img|link)[^>]+(src|href)=/);
+    expect(html).to.contain('vega.View');
+    const specs = JSON.parse(/const specs = (.*);\n/.exec(html)![1].replace(/<\\\//g, '</'));
+    expect(Object.keys(specs)).to.deep.equal(['chart-1', 'chart-2', 'chart-3']);
+    for (const id of Object.keys(specs)) expect(html).to.contain(`<div id="${id}" class="chart"`);
+    // Interactive: the time charts pan and zoom, every mark has a tooltip.
+    expect(JSON.stringify(specs)).to.contain('"tooltip"');
+    expect(JSON.stringify(specs)).to.contain('zoom');
   });
 
   it('when the report is read, then it names its inputs and command and carries every table', async () => {

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { id } from '../lib/validate';
 
-const pageNumber = z.string().regex(/^\d{1,6}$/, 'a non-negative integer').transform(Number);
-
+// Ranges as patterns, so the API contract states exactly what validation accepts.
 export const concertQuery = z.object({
-  page: pageNumber.pipe(z.number().min(1)).default(1),
-  size: pageNumber.pipe(z.number().min(1).max(100)).default(20),
+  page: z.string().regex(/^[1-9]\d{0,5}$/, 'an integer from 1 to 999999').transform(Number).default(1),
+  size: z.string().regex(/^(100|[1-9]\d?)$/, 'an integer from 1 to 100').transform(Number).default(20),
 }).strict();
 
 export const concertParams = z.object({ concertId: id });

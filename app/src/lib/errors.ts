@@ -1,7 +1,18 @@
+/** Every error code the API answers with (the README lists them; the OpenAPI document names, per
+ *  route, those it can answer, and a test checks that each one appears there). */
+export const ERROR_CODES = [
+  'VALIDATION_ERROR', 'BAD_REQUEST', 'REQUEST_ABORTED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE',
+  'TOKEN_MISSING', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'QUEUE_NOT_ACTIVE', 'USER_MISMATCH',
+  'ROUTE_NOT_FOUND', 'USER_NOT_FOUND', 'CONCERT_NOT_FOUND', 'SCHEDULE_NOT_FOUND', 'SEAT_NOT_FOUND', 'RESERVATION_NOT_FOUND',
+  'SEAT_NOT_AVAILABLE', 'RESERVATION_EXPIRED', 'ALREADY_PAID', 'INSUFFICIENT_BALANCE', 'REQUEST_IN_PROGRESS',
+  'IDEMPOTENCY_KEY_REUSED', 'OVERLOADED', 'SERVICE_UNAVAILABLE', 'INTERNAL_ERROR',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 export class AppError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
     // Operational errors are expected outcomes (bad input, conflicts, a dependency down);
@@ -13,10 +24,12 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: string, id: unknown) =>
-  new AppError(404, `${what.toUpperCase()}_NOT_FOUND`, `${what} ${String(id)} does not exist`);
+type Entity = 'user' | 'concert' | 'schedule' | 'seat' | 'reservation';
 
-export const conflict = (code: string, message: string) => new AppError(409, code, message);
+export const notFound = (what: Entity, id: unknown) =>
+  new AppError(404, `${what.toUpperCase() as Uppercase<Entity>}_NOT_FOUND`, `${what} ${String(id)} does not exist`);
+
+export const conflict = (code: ErrorCode, message: string) => new AppError(409, code, message);
 
 /**
  * Why a dependency was unavailable, in words an operator acts on: PostgreSQL refused a new

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
-import { AppError } from './errors';
+import { AppError, type ErrorCode } from './errors';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 
@@ -51,13 +51,12 @@ export const notFoundRoute: RequestHandler = (req, _res, next) =>
   next(new AppError(404, 'ROUTE_NOT_FOUND', `no route ${req.method} ${req.path}`));
 
 // body-parser's own errors carry a `type`; each becomes a documented client error.
-const BODY_ERRORS: Record<string, [number, string, string]> = {
+const BODY_ERRORS: Record<string, [number, ErrorCode, string]> = {
   'entity.parse.failed': [400, 'VALIDATION_ERROR', 'the body is not valid JSON'],
   'entity.too.large': [413, 'PAYLOAD_TOO_LARGE', 'the body is larger than allowed'],
   'encoding.unsupported': [415, 'UNSUPPORTED_MEDIA_TYPE', 'the content encoding is not supported'],
   'charset.unsupported': [415, 'UNSUPPORTED_MEDIA_TYPE', 'the charset is not supported'],
   'request.aborted': [400, 'REQUEST_ABORTED', 'the request was aborted'],
-  'stream.encoding.set': [500, 'INTERNAL_ERROR', 'internal error'],
 };
 
 export function errorHandler(log: Logger, metrics: Metrics): ErrorRequestHandler {
@@ -80,7 +79,7 @@ function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const e = err as { type?: string; status?: number; expose?: boolean; message?: string };
   const known = e?.type ? BODY_ERRORS[e.type] : undefined;
-  if (known && known[0] < 500) return new AppError(known[0], known[1], known[2]);
+  if (known) return new AppError(known[0], known[1], known[2]);
   if (e?.expose && e.status && e.status >= 400 && e.status < 500) {
     return new AppError(e.status, 'BAD_REQUEST', e.message ?? 'bad request');
   }

@@ -8,11 +8,8 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T
     result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
 }
 
-/** A database id as it appears in a path or a JSON body: a positive safe integer. */
-export const id = z.union([
-  z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  z.string().regex(/^[1-9]\d{0,14}$/, 'a positive integer id').transform(Number),
-]);
+/** A database id as it appears in a path: a positive safe integer. */
+export const id = z.string().regex(/^[1-9]\d{0,14}$/, 'a positive integer id').transform(Number);
 
 export const bodyId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 

@@ -1,5 +1,6 @@
 /**
- * Writes the report of a results directory: report.md, summary.json and the SVG charts.
+ * Writes the report of a results directory: report.md, report.html (the same, with the charts
+ * drawn live in the page), summary.json and the SVG charts.
  *
  *   writeReport(dir: string): Promise<{ summary: Summary; files: string[] }>
  *
@@ -9,7 +10,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyseRun, type Summary } from './analyse.js';
+import type { TopLevelSpec } from 'vega-lite';
 import { latencyChart, renderSvg, replicasChart, uslChart } from './charts.js';
+import { renderHtml } from './html.js';
 import { renderMarkdown, whereMeasured, type ChartFiles } from './markdown.js';
 import { loadRun } from './run.js';
 
@@ -23,23 +26,26 @@ export async function writeReport(dir: string): Promise<{ summary: Summary; file
   const where = whereMeasured(run.info);
   const files: string[] = [];
   const charts: ChartFiles = {};
+  const specs: Record<string, TopLevelSpec> = {};
   const write = (name: string, content: string) => {
     writeFileSync(join(dir, name), content);
     files.push(join(dir, name));
   };
+  const chart = async (name: 'replicas' | 'latency' | 'usl', spec: TopLevelSpec) => {
+    write(`${name}.svg`, await renderSvg(spec));
+    charts[name] = `${name}.svg`;
+    specs[`${name}.svg`] = spec;
+  };
 
   if (run.samples?.length) {
-    write('replicas.svg', await renderSvg(replicasChart(run.samples, summary.reaction, where)));
-    charts.replicas = 'replicas.svg';
-    write('latency.svg', await renderSvg(latencyChart(run.samples, summary.reaction, summary.slo, where)));
-    charts.latency = 'latency.svg';
+    await chart('replicas', replicasChart(run.samples, summary.reaction, where));
+    await chart('latency', latencyChart(run.samples, summary.reaction, summary.slo, where));
   }
-  if (run.scaling?.length && summary.usl) {
-    write('usl.svg', await renderSvg(uslChart(summary.counts, summary.usl, where)));
-    charts.usl = 'usl.svg';
-  }
+  if (run.scaling?.length && summary.usl) await chart('usl', uslChart(summary.counts, summary.usl, where));
   write('summary.json', JSON.stringify(summary, replaceInfinity, 2) + '\n');
-  write('report.md', renderMarkdown(run, summary, charts));
+  const markdown = renderMarkdown(run, summary, charts);
+  write('report.md', markdown);
+  write('report.html', renderHtml(markdown, specs, `headroom report: ${where}`));
   return { summary, files };
 }
 
