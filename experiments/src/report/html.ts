@@ -10,12 +10,14 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { marked } from 'marked';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
 const require = createRequire(import.meta.url);
 let runtime: string | undefined;
-const vegaRuntime = () => (runtime ??= readFileSync(require.resolve('vega/build/vega.min.js'), 'utf8'));
+// vega exports only its module entry (build/vega.module.js); the browser bundle sits beside it.
+const vegaRuntime = () => (runtime ??= readFileSync(join(dirname(require.resolve('vega')), 'vega.min.js'), 'utf8'));
 
 /** The spec a browser draws: tooltips on every mark and, where x is time, pan and zoom on x. */
 export function interactive(spec: TopLevelSpec): TopLevelSpec {
@@ -31,15 +33,16 @@ export function interactive(spec: TopLevelSpec): TopLevelSpec {
 export function renderHtml(markdown: string, charts: Record<string, TopLevelSpec>, title: string): string {
   const specs: Record<string, unknown> = {};
   let n = 0;
-  const body = marked.parse(markdown, { async: false, gfm: true }).replace(/<img src="([^"]+)" alt="([^"]*)"[^>]*>/g, (img, src: string, alt: string) => {
+  // A chart alone in its paragraph becomes a figure in place of that paragraph.
+  const body = marked.parse(markdown, { async: false, gfm: true }).replace(/(?:<p>)?<img src="([^"]+)" alt="([^"]*)"[^>]*>(?:<\/p>)?/g, (img, src: string, alt: string) => {
     const spec = charts[src];
     if (!spec) return img;
     const id = `chart-${++n}`;
     specs[id] = compile(interactive(spec)).spec;
     return `<figure><div id="${id}" class="chart" role="img" aria-label="${alt}"></div><figcaption>${alt}</figcaption></figure>`;
   });
-  // "</" inside inlined JSON or script would end the <script> element early.
-  const inline = (text: string) => text.replace(/<\//g, '<\\/');
+  // "</script" inside inlined JSON or code would end the <script> element early ("<\/" means the same there).
+  const inline = (text: string) => text.replace(/<\/script/gi, '<\\/script');
   return `<!doctype html>
 <html lang="en">
 <head>
