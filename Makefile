@@ -51,7 +51,7 @@ help: ## Show the verbs
 
 ##@ Booking service
 
-node_modules/.installed: package.json app/package.json experiments/package.json k6-operator/controller/package.json package-lock.json
+node_modules/.installed: package.json app/package.json experiments/package.json k6-operator/controller/package.json charts/dashboard/package.json package-lock.json
 	@echo "[deps] npm ci"
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@

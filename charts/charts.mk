@@ -73,7 +73,8 @@ undeploy: $(filter $(HEADROOM_CACHE)/%,$(HELM)) ## Uninstall the chart's release
 	$(DEPLOY_KUBECONFIG) $(HELM) uninstall $(RELEASE) --namespace $(NAMESPACE) --wait --ignore-not-found
 
 .PHONY: test-chart
-test-chart: $(CHART_TOOL_DEPS) ## Offline chart checks: lint+schema, helm-unittest, kube-score, promtool rules and dashboard queries
+test-chart: deps $(CHART_TOOL_DEPS) ## Offline chart checks: the dashboard's code against its JSON, lint+schema, helm-unittest, kube-score, promtool rules and dashboard queries
+	npm run --silent -w charts/dashboard test
 	HELM=$(HELM) PROMTOOL=$(PROMTOOL) $(CHARTS_MK_DIR)/scripts/test-chart.sh
 
 .PHONY: test-chart-cluster
