@@ -82,7 +82,8 @@ run: build services ## Run the service locally on :3000 against the private serv
 ##@ Tests
 
 .PHONY: test
-test: ## Run every test: the service (real PostgreSQL and Redis), the chart, the k6 scripts, the analysis, then a real local cluster
+test: ## Run every test: lint, the service (real PostgreSQL and Redis), the chart, the k6 scripts, the analysis, then a real local cluster
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-app
 	$(MAKE) --no-print-directory test-api-fuzz
 	$(MAKE) --no-print-directory test-chart
@@ -90,6 +91,24 @@ test: ## Run every test: the service (real PostgreSQL and Redis), the chart, the
 	$(MAKE) --no-print-directory test-k6-controller
 	$(MAKE) --no-print-directory test-experiments
 	$(MAKE) --no-print-directory test-e2e
+
+.PHONY: check
+check: ## The fast part of make test (a few minutes, no cluster): lint, the service, the TestRun controller, the analysis, the chart offline
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-app
+	$(MAKE) --no-print-directory test-k6-controller
+	$(MAKE) --no-print-directory test-experiments
+	$(MAKE) --no-print-directory test-chart
+
+# Every TypeScript project, bench/ included (tsx runs code without checking its types), and every
+# shell script at shellcheck's warning level (.shellcheckrc: scripts source each other).
+TS_PROJECTS := app experiments k6-operator/controller charts/dashboard bench
+.PHONY: lint
+lint: deps ## Type-check every TypeScript project and bench/ (tsc --noEmit); shellcheck every script
+	@for p in $(TS_PROJECTS); do echo "[lint] tsc -p $$p"; npx --no-install tsc -p $$p/tsconfig.json --noEmit || exit 1; done
+	@command -v shellcheck >/dev/null || $(K8S_MK_DIR)/scripts/install-host-packages.sh shellcheck
+	@echo "[lint] shellcheck (warnings and errors) on $$(git ls-files '*.sh' | wc -l) scripts"
+	@git ls-files -z '*.sh' | xargs -0 shellcheck -x --severity=warning
 
 .PHONY: test-app
 test-app: build services ## The booking service's tests against real PostgreSQL and Redis

@@ -36,6 +36,7 @@ log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 started=$SECONDS
 work="$(mktemp -d)"
 skipped=0 created_crds=()
+# shellcheck source=../../k8s/test/checks.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../k8s/test/checks.sh"
 
 finished=false

@@ -25,6 +25,7 @@ k() { "$KUBECTL" "$@"; }
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 started=$SECONDS
 work="$(mktemp -d)"
+# shellcheck source=../../k8s/test/checks.sh
 source "$root/k8s/test/checks.sh"
 
 finished=false

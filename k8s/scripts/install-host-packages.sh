@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the local cluster and the image builds use, when any is missing.
-# A fresh machine (CI) needs this once; it is a no-op afterwards.
+# Installs the Debian packages the local cluster and the image builds use, when any is missing, or,
+# given names, just those (make lint: shellcheck). A fresh machine (CI) needs this once; it is a
+# no-op afterwards.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # docker-registry: make test-current's registry on loopback (its packaged service is kept stopped).
 packages=(containerd runc containernetworking-plugins iptables conntrack iproute2 buildah debootstrap
   jq curl openssl gettext-base gcc libc6-dev docker-registry)
+(($# == 0)) || packages=("$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

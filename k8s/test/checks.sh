@@ -3,6 +3,7 @@
 #   check NAME CMD...         passes when CMD exits 0; its output is shown only on failure
 #   expect NAME ACTUAL WANTED passes when ACTUAL is WANTED
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # $work is the sourcing script's
 passed=0 failed=0
 ok() { passed=$((passed + 1)); printf '  ok    %s\n' "$1"; }
 bad() { failed=$((failed + 1)); printf '  FAIL  %s\n' "$1"; [[ -s $work/out ]] && sed 's/^/        /' "$work/out" | tail -40; return 0; }

@@ -17,6 +17,7 @@ source "$root/k8s/scripts/cluster-env.sh"
 work="$(mktemp -d)"
 run_id="current-$(date -u +%Y%m%dT%H%M%SZ)"
 registry_pid=""
+# shellcheck source=checks.sh
 source "$here/checks.sh"
 k() { "$KUBECTL" --kubeconfig "$work/kubeconfig" "$@"; }
 started=$SECONDS
