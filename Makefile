@@ -128,6 +128,7 @@ test-e2e: deps ## On a real local cluster (built from source if needed): smoke, 
 	$(MAKE) --no-print-directory test-chart-cluster && \
 	$(MAKE) --no-print-directory test-k6-cluster && \
 	$(MAKE) --no-print-directory test-current && \
+	$(MAKE) --no-print-directory test-prometheus-ui && \
 	npm run --silent -w experiments test:cluster && \
 	bash k8s/test/down.sh
 

@@ -100,4 +100,4 @@ $(HEADROOM_CACHE)/bin/helm-$(HELM_VERSION):
 	$(CHARTS_MK_DIR)/../k8s/scripts/build-go-tools.sh helm
 
 $(PROMTOOL_PINNED):
-	$(CHARTS_MK_DIR)/../k8s/scripts/build-go-tools.sh prometheus
+	$(CHARTS_MK_DIR)/../k8s/scripts/build-go-tools.sh promtool

@@ -60,6 +60,14 @@ cluster-down: ## Stop the local cluster and remove its processes, mounts, interf
 cluster-status: ## Show the local cluster's components, containment, node and pods.
 	$(K8S_MK_DIR)/scripts/cluster-status.sh
 
+.PHONY: prometheus-ui
+prometheus-ui: ## Prometheus's web UI on 127.0.0.1:9090 (port-forward; prints the URLs of the query page, rules, alerts and targets) [PORT=]
+	@$(K8S_MK_DIR)/scripts/prometheus-ui.sh
+
+.PHONY: test-prometheus-ui
+test-prometheus-ui: ## On the running local cluster: Prometheus's UI in headless Chromium, the project's rules with data, two dashboard queries graphed; screenshot in test-results/prometheus-ui/
+	$(K8S_MK_DIR)/test/prometheus-ui.sh
+
 .PHONY: image
 image: ## Build the app image from ./Dockerfile on the local Node base; load it into the cluster (CLUSTER=current: kind or REGISTRY).
 	$(K8S_MK_DIR)/scripts/build-app-image.sh

@@ -118,8 +118,8 @@ for i in "${images[@]}"; do
       scratch_image kube-state-metrics "$KUBE_STATE_METRICS_VERSION" '["/kube-state-metrics"]' \
         "$(tool kube-state-metrics "$KUBE_STATE_METRICS_VERSION")=>/kube-state-metrics" ;;
     prometheus)
-      scratch_image prometheus "$PROMETHEUS_VERSION" '["/bin/prometheus"]' \
-        "$(tool prometheus "$PROMETHEUS_VERSION")=>/bin/prometheus" "$(tool promtool "$PROMETHEUS_VERSION")=>/bin/promtool" ;;
+      scratch_image prometheus "$PROMETHEUS_IMAGE_TAG" '["/bin/prometheus"]' \
+        "$(tool prometheus "$PROMETHEUS_IMAGE_TAG")=>/bin/prometheus" "$(tool promtool "$PROMETHEUS_VERSION")=>/bin/promtool" ;;
     node-base) build_node_base ;;
     *) die "unknown image '$i' (known: pause coredns metrics-server kube-state-metrics prometheus node-base)" ;;
   esac

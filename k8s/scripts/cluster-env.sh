@@ -25,7 +25,7 @@ PID_DIR=$CLUSTER_DIR/pids
 COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
 # Image archives (in $IMAGES_DIR, from 'make tools') the cluster cannot start without.
 CLUSTER_IMAGES=("pause-$PAUSE_IMAGE_TAG" "node-base-$NODE_BASE_IMAGE_TAG" "coredns-$COREDNS_VERSION"
-  "metrics-server-$METRICS_SERVER_VERSION" "kube-state-metrics-$KUBE_STATE_METRICS_VERSION" "prometheus-$PROMETHEUS_VERSION")
+  "metrics-server-$METRICS_SERVER_VERSION" "kube-state-metrics-$KUBE_STATE_METRICS_VERSION" "prometheus-$PROMETHEUS_IMAGE_TAG")
 # A registry on the host's loopback that the local cluster's containerd pulls from over plain
 # HTTP (make test-current pushes there to play a cluster that is not ours). Loopback only.
 LOCAL_REGISTRY=127.0.0.1:5000
