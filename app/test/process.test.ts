@@ -120,4 +120,50 @@ describe('the service process', () => {
       }
     });
   });
+
+  describe('the migration Job', () => {
+    const MIGRATE = path.join(__dirname, '..', 'src', 'cli', 'migrate.ts');
+    const migrate = (url: string, waitSeconds: number) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', MIGRATE], {
+        env: { ...process.env, DATABASE_URL: url, MIGRATE_WAIT_SECONDS: String(waitSeconds) }, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout!.on('data', (d) => { output += d; });
+      child.stderr!.on('data', (d) => { output += d; });
+      return { exited: new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))), output: () => output };
+    };
+    const via = (port: number) => {
+      const url = new URL(process.env.DATABASE_URL!);
+      url.port = String(port);
+      url.hostname = '127.0.0.1';
+      return url.toString();
+    };
+
+    it('when PostgreSQL appears only after the Job started, then the Job waits for it and migrates', async () => {
+      const port = await freePort();
+      const run = migrate(via(port), 30);
+      await sleep(1500);
+      // PostgreSQL "comes up": a proxy to the real one starts listening on the port the Job dials.
+      const target = new URL(process.env.DATABASE_URL!);
+      const proxy = net.createServer((client) => {
+        const upstream = net.connect(Number(target.port), target.hostname);
+        client.pipe(upstream).pipe(client);
+        client.on('error', () => upstream.destroy());
+        upstream.on('error', () => client.destroy());
+      }).listen(port, '127.0.0.1');
+      try {
+        expect(await run.exited, run.output()).to.equal(0);
+        expect(run.output()).to.contain('waiting for PostgreSQL (ECONNREFUSED)');
+        expect(run.output()).to.match(/schema is up to date|migrations applied/);
+      } finally {
+        proxy.close();
+      }
+    });
+
+    it('when PostgreSQL never appears, then the Job fails after its wait and says so', async () => {
+      const run = migrate(via(await freePort()), 1);
+      expect(await run.exited).to.equal(1);
+      expect(run.output()).to.contain('PostgreSQL did not answer within 1 s');
+    });
+  });
 });

@@ -104,6 +104,9 @@ check "helm install --wait --wait-for-jobs" "$HELM" upgrade --install "$RELEASE"
 # Nothing below means anything without the release.
 ((failed == failed_before)) || exit 1
 log "installed in $((SECONDS - t0)) s"
+# migrate.js waits for a PostgreSQL that is not up yet instead of failing (no Error pods left).
+expect "the migration Job succeeded with no failed pod" \
+  "$(k get jobs -l app.kubernetes.io/component=migrate -o jsonpath='{.items[0].status.succeeded}/{.items[0].status.failed}')" "1/"
 check "every running pod Ready" k wait --for=condition=Ready pod --field-selector=status.phase=Running --timeout=60s
 
 echo "== ${LOAD_RATE} req/s for ${LOAD_SECONDS} s while the Deployment restarts and scales 1 -> 3 -> 1"
