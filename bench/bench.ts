@@ -539,7 +539,7 @@ async function main() {
   for (const rev of [...cfg.compare].reverse()) {
     say(`building ${rev} beside this tree (bench/baseline.sh; cached by commit)`);
     const root = await buildRevision(rev);
-    const sha = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', `${rev}^{commit}`], { encoding: 'utf8' }).trim();
+    const sha = path.basename(root).slice(0, 7); // baseline.sh names the build by its commit
     builds.unshift({ name: rev, label: sha.startsWith(rev) ? sha : `${rev} (${sha})`, root });
   }
 

@@ -6,6 +6,7 @@ import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31, type Respon
 import { z } from 'zod';
 import { concertParams, concertQuery, seatParams, seatQuery } from './concerts/schema';
 import { loadConfig } from './lib/config';
+import type { ErrorCode } from './lib/errors';
 import { idempotencyKey } from './lib/validate';
 import { payBody } from './payments/schema';
 import { chargeBody, userParams } from './points/schema';
@@ -48,18 +49,18 @@ const WHY: Record<Status, string> = {
   422: 'Idempotency-Key reused for another request', 503: 'overloaded or a dependency is down; retry after Retry-After',
 };
 const retryAfter = { 'Retry-After': z.string().describe('seconds') };
-function errors(codes: Partial<Record<Status, string[]>>): Record<number, ResponseConfig> {
-  const all: Partial<Record<Status, string[]>> = { ...codes, 503: ['OVERLOADED', 'SERVICE_UNAVAILABLE'] };
+function errors(codes: Partial<Record<Status, ErrorCode[]>>): Record<number, ResponseConfig> {
+  const all: Partial<Record<Status, ErrorCode[]>> = { ...codes, 503: ['OVERLOADED', 'SERVICE_UNAVAILABLE'] };
   return Object.fromEntries(Object.entries(all).map(([status, list]) => {
     const body = z.object({
-      error: z.object({ code: z.enum(list as [string, ...string[]]), message: z.string(), details: z.unknown().optional() }),
+      error: z.object({ code: z.enum(list as [ErrorCode, ...ErrorCode[]]), message: z.string(), details: z.unknown().optional() }),
     });
     const response = json(WHY[Number(status) as Status], body);
     return [status, status === '503' ? { ...response, headers: z.object(retryAfter) } : response];
   }));
 }
-const BODY = { 400: ['VALIDATION_ERROR', 'REQUEST_ABORTED', 'BAD_REQUEST'], 413: ['PAYLOAD_TOO_LARGE'], 415: ['UNSUPPORTED_MEDIA_TYPE'] };
-const TOKEN = { 401: ['TOKEN_MISSING', 'TOKEN_INVALID', 'TOKEN_EXPIRED'] };
+const BODY: Partial<Record<Status, ErrorCode[]>> = { 400: ['VALIDATION_ERROR', 'REQUEST_ABORTED', 'BAD_REQUEST'], 413: ['PAYLOAD_TOO_LARGE'], 415: ['UNSUPPORTED_MEDIA_TYPE'] };
+const TOKEN: Partial<Record<Status, ErrorCode[]>> = { 401: ['TOKEN_MISSING', 'TOKEN_INVALID', 'TOKEN_EXPIRED'] };
 const userToken = z.object({ 'User-Token': z.string().describe('the queue token from POST /queue/token') });
 const keyHeader = z.object({ 'Idempotency-Key': idempotencyKey });
 const body = (schema: z.ZodType) => ({ content: { 'application/json': { schema } }, required: true });

@@ -1,11 +1,10 @@
 import { loadConfig } from '../lib/config';
 import { createDb, type Db } from '../lib/db';
+import { AppError, fromDatabaseError } from '../lib/errors';
 
-// Connection failures that mean "PostgreSQL is not there yet" on a fresh install: its headless
-// Service has no DNS record until the pod is ready (EAI_AGAIN/ENOTFOUND), then it refuses or is
-// still starting (57P03). The Job waits them out instead of failing and leaving Error pods behind.
-const NOT_YET = new Set(['EAI_AGAIN', 'ENOTFOUND', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P03']);
-
+/** Waits while PostgreSQL is unavailable (the service's own test: what it would answer 503 for), as
+ *  on a fresh install where the Job starts before the database: no DNS record for its headless
+ *  Service yet, then refused, then starting up. The Job no longer fails and leaves Error pods. */
 async function waitForDatabase(db: Db, seconds: number) {
   const deadline = Date.now() + seconds * 1000;
   for (let attempt = 1; ; attempt++) {
@@ -13,11 +12,12 @@ async function waitForDatabase(db: Db, seconds: number) {
       await db.raw('SELECT 1');
       return;
     } catch (err) {
-      const code = (err as { code?: string }).code ?? '';
-      if (!NOT_YET.has(code) || Date.now() >= deadline) {
+      const mapped = fromDatabaseError(err);
+      const unavailable = mapped instanceof AppError && mapped.status === 503;
+      if (!unavailable || Date.now() >= deadline) {
         throw Object.assign(err as Error, { message: `${(err as Error).message} (PostgreSQL did not answer within ${seconds} s)` });
       }
-      if (attempt === 1) console.log(`waiting for PostgreSQL (${code}), up to ${seconds} s`);
+      if (attempt === 1) console.log(`waiting for PostgreSQL (${(err as { code?: string }).code ?? (err as Error).message}), up to ${seconds} s`);
       await new Promise((r) => setTimeout(r, Math.min(2000, 250 * attempt)));
     }
   }

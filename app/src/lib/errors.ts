@@ -44,7 +44,8 @@ export const unavailable = (dependency: string, cause?: unknown, kind: Unavailab
     cause instanceof Error ? { dependency, kind, reason: cause.message } : { dependency, kind }, true, 1);
 
 const PG_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
-const NET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+// EAI_AGAIN: a name that does not resolve yet, such as a headless Service before its pod is ready.
+const NET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 
 /** Maps driver failures that mean "the database is down or saturated" to a 503. */
 export function fromDatabaseError(err: unknown): unknown {

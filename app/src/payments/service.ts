@@ -8,8 +8,6 @@ import type { QueueService } from '../queue/service';
 import { seatCacheKeys } from '../reservations/service';
 import { payReservation, type Receipt } from './repository';
 
-export type { Receipt };
-
 export class PaymentService {
   constructor(private readonly db: Db, private readonly queue: QueueService, private readonly cache: JsonCache,
     private readonly metrics: Metrics, private readonly log: Logger) {}

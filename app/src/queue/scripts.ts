@@ -35,7 +35,9 @@ local function tick(waiting, active, now, max_active, ttl_ms)
     end
   end
 end
+`;
 
+const READ = `
 local function status_of(waiting, active, t)
   local until_ms = redis.call('ZSCORE', active, t)
   if until_ms then return {'ACTIVE', 0, until_ms} end
@@ -43,11 +45,22 @@ local function status_of(waiting, active, t)
   if rank then return {'WAITING', rank + 1, ''} end
   return nil
 end
+
+-- A token's record and place. An ACTIVE token whose time is up by \`now\` reads as ENDED 'expired',
+-- as the tick would have made it (after a tick none is left).
+local function read_token(tok, waiting, active, t, now)
+  local rec = redis.call('HMGET', tok, 'u', 'e')
+  if not rec[1] then return {'INVALID'} end
+  if rec[2] then return {'ENDED', rec[1], rec[2]} end
+  local s = status_of(waiting, active, t)
+  if not s or (s[1] == 'ACTIVE' and tonumber(s[3]) <= now) then return {'ENDED', rec[1], 'expired'} end
+  return {s[1], rec[1], s[2], s[3]}
+end
 `;
 
 /** KEYS: user, new token, seq, waiting, active. ARGV: userId, new token, maxActive, ttlMs.
  *  Returns {created, token, state, position, activeUntilMs}. */
-export const ISSUE = `${TICK}
+export const ISSUE = `${TICK}${READ}
 local now = now_ms()
 local token = redis.call('GET', KEYS[1])
 local created = 0
@@ -65,34 +78,18 @@ return {created, token, s[1], s[2], s[3]}
 
 /** KEYS: token hash, waiting, active. ARGV: token, maxActive, ttlMs.
  *  Returns {'INVALID'} | {'ENDED', userId, why} | {state, userId, position, activeUntilMs}. */
-export const STATUS = `${TICK}
+export const STATUS = `${TICK}${READ}
 local now = now_ms()
 tick(KEYS[2], KEYS[3], now, tonumber(ARGV[2]), tonumber(ARGV[3]))
-local rec = redis.call('HMGET', KEYS[1], 'u', 'e')
-if not rec[1] then return {'INVALID'} end
-if rec[2] then return {'ENDED', rec[1], rec[2]} end
-local s = status_of(KEYS[2], KEYS[3], ARGV[1])
-if not s then return {'ENDED', rec[1], 'expired'} end
-return {s[1], rec[1], s[2], s[3]}
+return read_token(KEYS[1], KEYS[2], KEYS[3], ARGV[1], now)
 `;
 
 /** KEYS: token hash, waiting, active. ARGV: token. The gate's read: STATUS's answer without its
  *  tick, which only status polling and the periodic tick need (promotion is theirs; a gate that
- *  ticked cost three more commands per seat, hold and payment request). An ACTIVE token past its
- *  time reads as ENDED 'expired' here, as the tick would have made it.
+ *  ticked cost three more commands per seat, hold and payment request).
  *  Returns {'INVALID'} | {'ENDED', userId, why} | {state, userId, position, activeUntilMs}. */
-export const GATE = `${NOW}
-local rec = redis.call('HMGET', KEYS[1], 'u', 'e')
-if not rec[1] then return {'INVALID'} end
-if rec[2] then return {'ENDED', rec[1], rec[2]} end
-local until_ms = redis.call('ZSCORE', KEYS[3], ARGV[1])
-if until_ms then
-  if tonumber(until_ms) > now_ms() then return {'ACTIVE', rec[1], 0, until_ms} end
-  return {'ENDED', rec[1], 'expired'}
-end
-local rank = redis.call('ZRANK', KEYS[2], ARGV[1])
-if rank then return {'WAITING', rec[1], rank + 1, ''} end
-return {'ENDED', rec[1], 'expired'}
+export const GATE = `${NOW}${READ}
+return read_token(KEYS[1], KEYS[2], KEYS[3], ARGV[1], now_ms())
 `;
 
 /** KEYS: token hash, waiting, active. ARGV: token, why. Ends a token (after payment). */
