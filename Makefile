@@ -5,15 +5,12 @@ SHELL := bash -o pipefail
 .SHELLFLAGS := -ec
 .DEFAULT_GOAL := help
 
-# Builds, tool binaries and cluster state live here, outside the repo, and are reused.
-HEADROOM_CACHE ?= $(HOME)/.cache/headroom
-export HEADROOM_CACHE
-
--include versions.env
--include k8s/k8s.mk
--include charts/charts.mk
--include k6-operator/k6-operator.mk
--include bench/bench.mk
+# k8s.mk first: it reads versions.env and sets what the others use (HEADROOM_CACHE, where builds,
+# tool binaries and cluster state live outside the repo; CLUSTER, KUBECTL, HELM, the images).
+include k8s/k8s.mk
+include charts/charts.mk
+include k6-operator/k6-operator.mk
+include bench/bench.mk
 
 SIZE ?= small
 

@@ -1,8 +1,7 @@
 # Benchmarks: included by the root Makefile.
 
-# The load generator, pinned here (not in versions.env: only the benchmark uses it). Built from
-# the Go module proxy into $(HEADROOM_CACHE)/bin and reused while present.
-VEGETA_VERSION := v12.12.0
+# The load generator (VEGETA_VERSION in versions.env), built from the Go module proxy into
+# $(HEADROOM_CACHE)/bin and reused while present.
 VEGETA := $(HEADROOM_CACHE)/bin/vegeta-$(VEGETA_VERSION)
 
 ##@ Benchmarks
@@ -27,6 +26,6 @@ $(VEGETA):
 	@mkdir -p $(@D)
 	@set -e; export GOFLAGS=-mod=mod GOWORK=off GOTOOLCHAIN=local CGO_ENABLED=0; \
 	  src=$$(go mod download -json github.com/tsenart/vegeta/v12@$(VEGETA_VERSION) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p'); \
-	  [ -d "$$src" ] || { echo "[bench] vegeta $(VEGETA_VERSION) is not on the Go module proxy ($$(go env GOPROXY)); check VEGETA_VERSION in bench/bench.mk"; exit 1; }; \
+	  [ -d "$$src" ] || { echo "[bench] vegeta $(VEGETA_VERSION) is not on the Go module proxy ($$(go env GOPROXY)); check VEGETA_VERSION in versions.env"; exit 1; }; \
 	  work=$$(mktemp -d); trap 'rm -rf "$$work"' EXIT; cp -r "$$src/." "$$work"; chmod -R u+w "$$work"; \
 	  cd "$$work" && go build -trimpath -ldflags "-s -w -X main.Version=$(VEGETA_VERSION)" -o "$@.tmp" . && mv "$@.tmp" "$@"

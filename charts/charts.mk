@@ -1,32 +1,7 @@
-# The booking chart's targets. Included by the root Makefile (after versions.env and k8s/k8s.mk);
-# also usable as `make -f Makefile -f charts/charts.mk <target>`.
+# The booking chart's targets. Included by the root Makefile after k8s/k8s.mk, whose cluster and
+# image variables (CLUSTER, HELM, KUBECTL, IMAGES, K6_IMAGE, DEPLOY_KUBECONFIG) it uses.
 CHARTS_MK_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 CHART_DIR := $(CHARTS_MK_DIR)/booking
-
-# Pinned versions of the chart's test tools (built by charts/scripts/chart-tools.sh into HEADROOM_CACHE).
-HELM_UNITTEST_VERSION ?= v1.1.2
-# kube-score stands in for kube-linter, which the Go module proxy refuses (403).
-KUBE_SCORE_VERSION ?= v1.20.0
-# ServiceMonitor/PrometheusRule CRDs for server-side dry-runs, from this operator release's Go module.
-PROMETHEUS_OPERATOR_VERSION ?= v0.85.0
-export HELM_UNITTEST_VERSION KUBE_SCORE_VERSION PROMETHEUS_OPERATOR_VERSION
-
-HEADROOM_CACHE ?= $(HOME)/.cache/headroom
-CLUSTER ?= local
-# Where the cluster gets PostgreSQL, Redis and the k6 runners: local (built here: imported into the
-# local cluster, or pushed to REGISTRY) or upstream (pulled by the cluster itself: versions.env).
-IMAGES ?= $(if $(filter current,$(CLUSTER)),upstream,local)
-export IMAGES
-local_image = $(if $(REGISTRY),$(REGISTRY)/$(1),localhost/headroom/$(1))
-# The k6 runner and starter images of the TestRuns (and of the chart's in-cluster test). Not taken
-# from the environment: a make inside a make (the CLUSTER=current test) must not inherit the outer one's.
-K6_IMAGE = $(if $(filter upstream,$(IMAGES)),$(UPSTREAM_K6_IMAGE),$(call local_image,k6):$(K6_VERSION))
-K6_STARTER_IMAGE = $(if $(filter upstream,$(IMAGES)),$(UPSTREAM_K6_STARTER_IMAGE),$(call local_image,k6-starter):$(K6_STARTER_IMAGE_TAG))
-export K6_IMAGE K6_STARTER_IMAGE
-LOCAL_KUBECONFIG ?= $(HEADROOM_CACHE)/cluster/kubeconfig
-# The pinned promtool when 'make tools' built it, else Debian's if installed, else build the pinned one.
-PROMTOOL_PINNED := $(HEADROOM_CACHE)/bin/promtool-$(PROMETHEUS_VERSION)
-PROMTOOL ?= $(firstword $(wildcard $(PROMTOOL_PINNED) /usr/bin/promtool) $(PROMTOOL_PINNED))
 
 # Only the pinned binaries in the cache are built on demand; HELM=/usr/bin/helm etc. are used as given.
 CHART_TOOL_DEPS = $(filter $(HEADROOM_CACHE)/%,$(HELM) $(PROMTOOL))
@@ -42,8 +17,6 @@ HELM_ARGS ?=
 # app-<tag>.tar, under images/current/ for CLUSTER=current), else what it would build now (git describe).
 APP_IMAGE_TAG ?= $(or $(patsubst app-%.tar,%,$(notdir $(lastword $(wildcard $(HEADROOM_CACHE)/images/$(if $(filter current,$(CLUSTER)),current/)app-*.tar)))),$(shell git describe --always --dirty 2>/dev/null || echo dev))
 
-# local: the cluster of 'make cluster-up'; current: kubectl's current context.
-DEPLOY_KUBECONFIG = $(if $(filter current,$(CLUSTER)),,KUBECONFIG=$(LOCAL_KUBECONFIG))
 image_sets = --set $(1).image.repository=$(2) --set-string $(1).image.tag=$(3)
 # An upstream image reference (repository:tag) as the chart's two values.
 upstream_sets = $(call image_sets,$(1),$(firstword $(subst :, ,$(2))),$(lastword $(subst :, ,$(2))))
@@ -95,9 +68,3 @@ chart-crds: ## Extract the pinned prometheus-operator CRDs (ServiceMonitor, Prom
 .PHONY: data-images
 data-images: ## Build the in-chart PostgreSQL and Redis images from Debian packages (root); import them when the cluster runs
 	$(CHARTS_MK_DIR)/../k8s/scripts/build-data-images.sh
-
-$(HEADROOM_CACHE)/bin/helm-$(HELM_VERSION):
-	$(CHARTS_MK_DIR)/../k8s/scripts/build-go-tools.sh helm
-
-$(PROMTOOL_PINNED):
-	$(CHARTS_MK_DIR)/../k8s/scripts/build-go-tools.sh promtool

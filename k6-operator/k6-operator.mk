@@ -1,10 +1,6 @@
 # Load tests with k6-operator: the operator itself, its images, and `make loadtest`. Included by the
-# root Makefile (-include k6-operator/k6-operator.mk) after versions.env and k8s/k8s.mk.
+# root Makefile after k8s/k8s.mk, whose cluster and image variables it uses.
 K6_OPERATOR_MK_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
-
-# Pinned here until versions.env takes them (no spaces, no quotes: sourced by bash too).
-K6_STARTER_IMAGE_TAG ?= bookworm-headroom
-export K6_STARTER_IMAGE_TAG
 
 SCENARIO ?= normal-plus-spike
 SCALE ?= 0.1
@@ -45,13 +41,7 @@ testrun-manifests: deps ## Write k6-operator/testruns/*.yaml from their one temp
 	npx --no-install tsx $(K6_OPERATOR_MK_DIR)/controller/src/cli/testruns.ts
 
 .PHONY: test-k6
-test-k6: $(HEADROOM_CACHE)/bin/k6-$(K6_VERSION) $(HEADROOM_CACHE)/bin/kubectl-$(KUBERNETES_VERSION) ## Offline: every k6 script (archive + inspect, two scales) is its report's test or says why not; every TestRun against the CRD
+test-k6: $(K6) $(PINNED_KUBECTL) ## Offline: every k6 script (archive + inspect, two scales) is its report's test or says why not; every TestRun against the CRD
 	$(K6_OPERATOR_MK_DIR)/test/inspect.sh
-	K6=$(HEADROOM_CACHE)/bin/k6-$(K6_VERSION) node $(K6_OPERATOR_MK_DIR)/test/shapes.mjs
+	K6=$(K6) node $(K6_OPERATOR_MK_DIR)/test/shapes.mjs
 	$(K6_OPERATOR_MK_DIR)/test/validate.sh
-
-$(HEADROOM_CACHE)/bin/k6-$(K6_VERSION):
-	$(K6_OPERATOR_MK_DIR)/../k8s/scripts/build-go-tools.sh k6
-
-$(HEADROOM_CACHE)/bin/kubectl-$(KUBERNETES_VERSION):
-	$(K6_OPERATOR_MK_DIR)/../k8s/scripts/build-kubernetes.sh

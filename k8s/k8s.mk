@@ -1,5 +1,5 @@
-# Local cluster and toolchain targets. Included by the root Makefile after 'include versions.env';
-# also usable alone: make -f k8s/k8s.mk help
+# Local cluster and toolchain targets, and the variables every other .mk uses to reach the cluster.
+# Included first by the root Makefile; also usable alone: make -f k8s/k8s.mk help
 K8S_MK_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 include $(K8S_MK_DIR)/../versions.env
 
@@ -11,11 +11,28 @@ export CLUSTER
 
 # Pinned tools for other targets and scripts ('make tools' builds them).
 # With CLUSTER=current, your own kubectl and helm when they are on PATH (your auth plugins work).
-KUBECTL := $(or $(if $(filter current,$(CLUSTER)),$(shell command -v kubectl 2>/dev/null)),$(HEADROOM_CACHE)/bin/kubectl-$(KUBERNETES_VERSION))
-HELM := $(or $(if $(filter current,$(CLUSTER)),$(shell command -v helm 2>/dev/null)),$(HEADROOM_CACHE)/bin/helm-$(HELM_VERSION))
+PINNED_KUBECTL := $(HEADROOM_CACHE)/bin/kubectl-$(KUBERNETES_VERSION)
+PINNED_HELM := $(HEADROOM_CACHE)/bin/helm-$(HELM_VERSION)
+KUBECTL := $(or $(if $(filter current,$(CLUSTER)),$(shell command -v kubectl 2>/dev/null)),$(PINNED_KUBECTL))
+HELM := $(or $(if $(filter current,$(CLUSTER)),$(shell command -v helm 2>/dev/null)),$(PINNED_HELM))
 K6 := $(HEADROOM_CACHE)/bin/k6-$(K6_VERSION)
+# The pinned promtool when 'make tools' built it, else Debian's if installed, else build the pinned one.
+PINNED_PROMTOOL := $(HEADROOM_CACHE)/bin/promtool-$(PROMETHEUS_VERSION)
+PROMTOOL ?= $(firstword $(wildcard $(PINNED_PROMTOOL) /usr/bin/promtool) $(PINNED_PROMTOOL))
 # Kubeconfig of the local cluster (CLUSTER=current uses kubectl's own).
 LOCAL_KUBECONFIG := $(HEADROOM_CACHE)/cluster/kubeconfig
+# A recipe's prefix for commands that reach the cluster: the local one's kubeconfig, or kubectl's own.
+DEPLOY_KUBECONFIG = $(if $(filter current,$(CLUSTER)),,KUBECONFIG=$(LOCAL_KUBECONFIG))
+# Where the cluster gets PostgreSQL, Redis and the k6 runners: local (built here: imported into the
+# local cluster, or pushed to REGISTRY) or upstream (pulled by the cluster itself: versions.env).
+IMAGES ?= $(if $(filter current,$(CLUSTER)),upstream,local)
+export IMAGES
+local_image = $(if $(REGISTRY),$(REGISTRY)/$(1),localhost/headroom/$(1))
+# The k6 runner and starter images of the TestRuns (and of the chart's in-cluster test). Not taken
+# from the environment: a make inside a make (the CLUSTER=current test) must not inherit the outer one's.
+K6_IMAGE = $(if $(filter upstream,$(IMAGES)),$(UPSTREAM_K6_IMAGE),$(call local_image,k6):$(K6_VERSION))
+K6_STARTER_IMAGE = $(if $(filter upstream,$(IMAGES)),$(UPSTREAM_K6_STARTER_IMAGE),$(call local_image,k6-starter):$(K6_STARTER_IMAGE_TAG))
+export K6_IMAGE K6_STARTER_IMAGE
 
 # The root Makefile has its own help; this one is for 'make -f k8s/k8s.mk'.
 ifeq ($(notdir $(firstword $(MAKEFILE_LIST))),k8s.mk)
@@ -80,3 +97,16 @@ test-current: ## On the running local cluster: make experiment CLUSTER=current a
 .PHONY: test-cluster
 test-cluster: ## Smoke-test the running cluster: DNS, HPA scale-up, CPU throttling, network containment.
 	$(K8S_MK_DIR)/test/smoke.sh
+
+# Single pinned binaries, built on demand by the targets that need one (make tools builds them all).
+$(PINNED_KUBECTL):
+	$(K8S_MK_DIR)/scripts/build-kubernetes.sh
+
+$(PINNED_HELM):
+	$(K8S_MK_DIR)/scripts/build-go-tools.sh helm
+
+$(K6):
+	$(K8S_MK_DIR)/scripts/build-go-tools.sh k6
+
+$(PINNED_PROMTOOL):
+	$(K8S_MK_DIR)/scripts/build-go-tools.sh promtool

@@ -54,13 +54,11 @@ export const SCENARIOS: Record<string, { about: string; env?: string[]; scale?: 
   'token-steady': { about: 'token-steady: 100 VUs issue queue tokens for random users 1..3,000 for 30 s, 1 s think time.' },
 };
 
-/** K6_VERSION and K6_STARTER_IMAGE_TAG: versions.env and k6-operator.mk are where they are pinned. */
+/** K6_VERSION and K6_STARTER_IMAGE_TAG, as versions.env pins them. */
 function pinned(name: string): string {
-  for (const file of [join(ROOT, 'versions.env'), join(ROOT, 'k6-operator', 'k6-operator.mk')]) {
-    const m = new RegExp(`^${name}\\s*\\??=\\s*(\\S+)`, 'm').exec(readFileSync(file, 'utf8'));
-    if (m) return m[1];
-  }
-  throw new Error(`${name} is pinned in neither versions.env nor k6-operator.mk`);
+  const m = new RegExp(`^${name}=(\\S+)`, 'm').exec(readFileSync(join(ROOT, 'versions.env'), 'utf8'));
+  if (!m) throw new Error(`${name} is not pinned in versions.env`);
+  return m[1];
 }
 
 export function render(name: string): string {
