@@ -1,13 +1,37 @@
-// ESLint for every TypeScript project (make lint). Typed rules: each file is checked with the
-// types of the tsconfig.json nearest to it (typescript-eslint's project service).
+// ESLint (make lint). TypeScript with typed rules: each file is checked with the types of the
+// tsconfig.json nearest to it (typescript-eslint's project service). JavaScript: the k6 scripts
+// (k6's globals; k6 runs them, not Node) and the Node scripts and tests.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// A leading underscore marks what is unused on purpose (an Express error handler's next, a catch's error).
+const unused = { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' };
+
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'bench/results/**', 'experiments/examples/**', '**/*.js', '**/*.mjs'] },
-  js.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked,
+  { ignores: ['**/node_modules/**', '**/dist/**', 'bench/results/**', 'experiments/examples/**', 'experiments/results/**'] },
   {
+    files: ['**/*.ts'],
+    extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-unused-vars': ['error', unused] },
+  },
+  {
+    files: ['k6-operator/scripts/*.js', 'charts/test/drain.js'],
+    extends: [js.configs.recommended],
+    languageOptions: { sourceType: 'module', globals: { __ENV: 'readonly', __VU: 'readonly', __ITER: 'readonly', open: 'readonly', console: 'readonly' } },
+    rules: { 'no-unused-vars': ['error', unused] },
+  },
+  {
+    files: ['bench/*.js'],
+    extends: [js.configs.recommended],
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
+    rules: { 'no-unused-vars': ['error', unused] },
+  },
+  {
+    files: ['**/*.mjs'],
+    extends: [js.configs.recommended],
+    languageOptions: { sourceType: 'module', globals: globals.node },
+    rules: { 'no-unused-vars': ['error', unused] },
   },
 );
