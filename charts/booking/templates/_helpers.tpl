@@ -30,10 +30,24 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: headroom
 {{- end }}
 
-{{/* Selector labels of the booking pods; the data stores add their own component. */}}
+{{/* Labels every pod of the release has; components (below) tell the service, jobs and data stores apart. */}}
 {{- define "booking.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "booking.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+An object's labels and a selector of its pods, for one component (api, migrate, seed, postgresql,
+redis). Call with (dict "root" $ "component" "api").
+*/}}
+{{- define "booking.componentLabels" -}}
+{{ include "booking.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "booking.componentSelectorLabels" -}}
+{{ include "booking.selectorLabels" .root }}
+app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{- define "booking.serviceAccountName" -}}

@@ -6,8 +6,7 @@ context, one command. Call with (dict "root" $ "component" "migrate" "args" (lis
 {{- $ := .root -}}
 metadata:
   labels:
-    {{- include "booking.selectorLabels" $ | nindent 4 }}
-    app.kubernetes.io/component: {{ .component }}
+    {{- include "booking.componentSelectorLabels" (dict "root" $ "component" .component) | nindent 4 }}
     headroom/data-client: "true"
 spec:
   restartPolicy: Never
