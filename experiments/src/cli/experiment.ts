@@ -14,7 +14,7 @@
  * The recorder samples the whole run; then the report is written to experiments/results/<run-id>/.
  *
  *   npx tsx experiments/src/cli/experiment.ts --profile 2cpu-2g [--scenario normal-plus-spike]
- *     [--targets 1000,10000,30000] [--scale 0.1] [--spike-scale auto|<n>] [--max-replicas auto|<n>] [--repeats 3] [--step-seconds 30]
+ *     [--targets <req/s,...>] [--scale 0.1] [--spike-scale auto|<n>] [--max-replicas auto|<n>] [--repeats 3] [--step-seconds 30]
  *     [--skip saturation,scaling,spike,validate,respike] [--cluster local|current] [--namespace booking] [--release booking]
  *     [--run-id <name>] [--from-run experiments/results/<run-id>] [--counts 5]
  *     [--mix sale|points] [--price-cpu-hour <p> --price-gb-hour <p>]
@@ -31,7 +31,7 @@ import { chooseCounts, countPoint, fitPoints, PROSPECTIVE_FACTOR, prospectiveTar
 import { memoryGiB, pricesFrom } from '../analysis/cost.js';
 import { unavailableKey, type SystemLimits } from '../analysis/demand.js';
 import { checkSlo, DEFAULT_SLO, findKnee, nextStep, type Knee, type NodeShare, type SloVerdict, type StepResult } from '../analysis/knee.js';
-import { PEAK_RPS_AT_SCALE_1, spikeScale } from '../analysis/plan.js';
+import { DEFAULT_HEADROOM, DEFAULT_TARGETS, PEAK_RPS_AT_SCALE_1, spikeScale } from '../analysis/plan.js';
 import { fitUsl } from '../analysis/usl.js';
 import { DEFAULT_PROMETHEUS, PrometheusClient, prometheusTransport } from '../record/prometheus.js';
 import { coresOver } from '../record/counters.js';
@@ -48,7 +48,8 @@ const { values: flags } = parseArgs({
     scenario: { type: 'string', default: 'normal-plus-spike' },
     /** the steps' request mix (k6-operator/scripts/saturation.js MIX): sale, or points (PostgreSQL-bound) */
     mix: { type: 'string', default: 'sale' },
-    targets: { type: 'string', default: '1000,10000,30000' },
+    /** the req/s to plan for, comma-separated; default analysis/plan.ts DEFAULT_TARGETS */
+    targets: { type: 'string', default: DEFAULT_TARGETS.join(',') },
     scale: { type: 'string', default: '0.1' },
     /** SCALE for the spike phase: 'auto' sizes it from the per-pod TPS (spikeScale below) */
     'spike-scale': { type: 'string', default: 'auto' },
@@ -402,7 +403,7 @@ async function main() {
     },
     slo: DEFAULT_SLO,
     targets,
-    headroom: 0.3,
+    headroom: DEFAULT_HEADROOM,
     system: await systemLimits(),
     ...(prices ? { prices } : {}),
   };
