@@ -46,10 +46,6 @@ export const RunInfoSchema = z.object({
   slo: z.object({ p95Ms: z.number().positive(), maxErrorRate: z.number().min(0).max(1), minAchievedRatio: z.number().min(0).max(1) }).optional(),
   targets: z.array(z.number().positive()).optional(),
   headroom: z.number().min(0).lt(1).optional(),
-  spikeStartS: z.number().optional(),
-  spikeEndS: z.number().optional(),
-  /** CPU use at the knee as a share of the request, for the HPA target advice */
-  cpuUtilAtKnee: z.number().positive().optional(),
   /** the shared parts as deployed (analysis/demand.ts SystemLimits) */
   system: z.object({
     postgresLimitCores: z.number().positive().nullable(), redisLimitCores: z.number().positive().nullable(),
