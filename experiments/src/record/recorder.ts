@@ -255,20 +255,19 @@ export class Recorder {
     return sample;
   }
 
-  private async scalar(what: string, promql: string, at: Date): Promise<number | null> {
-    if (!this.o.prometheus) return null;
-    try {
-      return await this.o.prometheus.scalar(promql, at);
-    } catch (err) {
-      this.error(`prometheus ${what}`, err);
-      return null;
-    }
+  private scalar(what: string, promql: string, at: Date): Promise<number | null> {
+    return this.ask(what, (p) => p.scalar(promql, at));
   }
 
-  private async vector(what: string, promql: string, at: Date) {
+  private vector(what: string, promql: string, at: Date): Promise<PromVector | null> {
+    return this.ask(what, (p) => p.query(promql, at));
+  }
+
+  /** null without Prometheus or when the query fails; a failure becomes one recorder.error event. */
+  private async ask<T>(what: string, query: (p: PrometheusClient) => Promise<T>): Promise<T | null> {
     if (!this.o.prometheus) return null;
     try {
-      return await this.o.prometheus.query(promql, at);
+      return await query(this.o.prometheus);
     } catch (err) {
       this.error(`prometheus ${what}`, err);
       return null;
