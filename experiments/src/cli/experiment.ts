@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { CombinedResult } from '@headroom/k6-controller/result';
-import { kubeConfigFor, runTestRun } from '@headroom/k6-controller/run';
+import { kubeConfigFor, NAMESPACE as TESTRUN_NAMESPACE, runTestRun } from '@headroom/k6-controller/run';
 import { chooseCounts, countPoint, fitPoints, PROSPECTIVE_FACTOR, prospectiveTarget } from '../analysis/capacity.js';
 import { memoryGiB, pricesFrom } from '../analysis/cost.js';
 import { unavailableKey, type SystemLimits } from '../analysis/demand.js';
@@ -36,6 +36,7 @@ import { fitUsl } from '../analysis/usl.js';
 import { DEFAULT_PROMETHEUS, PrometheusClient, prometheusTransport } from '../record/prometheus.js';
 import { coresOver } from '../record/counters.js';
 import { cpuCounterSelectors, sampleQueries, stepServerQueries } from '../record/queries.js';
+import { cpuCores } from '../record/changes.js';
 import { Recorder } from '../record/recorder.js';
 import { STEP_MIXES, writeReport, type LoadTestRow, type Prospective, type RunInfo } from '../report/index.js';
 
@@ -415,7 +416,7 @@ async function main() {
     // A follow-up run keeps the first run's recording and records beside it.
     // k6's series are those of the replayed scenario only: the saturation runs' gauges linger in
     // Prometheus for minutes after they end (remote write sends no staleness markers).
-    testRuns: { namespace: 'loadtest', name: flags.scenario },
+    testRuns: { namespace: TESTRUN_NAMESPACE, name: flags.scenario },
     prometheus, outDir: flags['from-run'] ? join(outDir, 'follow-up') : outDir, rateWindow: '30s',
     onSample: (s) => say(`sample: replicas desired ${s.desiredReplicas ?? '-'} ready ${s.readyReplicas ?? '-'}, ` +
       `${s.rps?.toFixed(1) ?? '-'} req/s, p95 ${s.p95Ms?.toFixed(1) ?? '-'} ms`),
@@ -509,7 +510,7 @@ const SPIKE_START_OFFSET_S: Record<string, number> = { 'normal-plus-spike': 10 }
 
 /** First runner container start and last runner end of a scenario's k6 Jobs (pods labelled k6_cr=<scenario>). */
 async function runnerTimes(scenario: string): Promise<{ start: Date; end: Date } | null> {
-  const pods = (await core.listNamespacedPod({ namespace: 'loadtest', labelSelector: `k6_cr=${scenario}` })).items
+  const pods = (await core.listNamespacedPod({ namespace: TESTRUN_NAMESPACE, labelSelector: `k6_cr=${scenario}` })).items
     .filter((p) => /-\d+$/.test(p.metadata?.labels?.['job-name'] ?? ''));
   const states = pods.map((p) => p.status?.containerStatuses?.[0]?.state?.terminated).filter((t) => t?.startedAt && t?.finishedAt);
   if (!states.length) return null;
@@ -536,12 +537,6 @@ type CountRecord = ReturnType<typeof countPoint> & { steps: StepResult[] };
 function stripVerdict(s: StepResult & Partial<SloVerdict>): StepResult {
   const { ok: _o, reasons: _r, generatorBound: _g, nodeBound: _n, ...rest } = s;
   return rest;
-}
-
-/** '250m' -> 0.25, '2' -> 2; null when absent. */
-function cpuCores(q: string | undefined): number | null {
-  if (!q) return null;
-  return q.endsWith('m') ? Number(q.slice(0, -1)) / 1000 : Number(q);
 }
 
 /** Every chart profile with its CPU limit, to name those that fit the node five times. */

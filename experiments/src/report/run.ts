@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { StepResult } from '../analysis/knee.js';
 import type { RunEvent, Sample } from '../model.js';
+import { cpuCores } from '../record/changes.js';
 import { readEventsJsonl, readSamplesCsv } from '../record/files.js';
 
 /** the steps' request mixes (k6-operator/scripts/saturation.js MIX) */
@@ -167,6 +168,6 @@ export function resourceLimits(resourcesJson: string | undefined): { cpu: number
   } catch {
     return { cpu: null, memory: null };
   }
-  const cpu = limits.cpu === undefined ? null : limits.cpu.endsWith('m') ? Number(limits.cpu.slice(0, -1)) / 1000 : Number(limits.cpu);
+  const cpu = cpuCores(limits.cpu);
   return { cpu: cpu !== null && Number.isFinite(cpu) && cpu > 0 ? cpu : null, memory: limits.memory ?? null };
 }
