@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { CombinedResult } from '@headroom/k6-controller/result';
-import { kubeConfigFor, NAMESPACE as TESTRUN_NAMESPACE, runTestRun } from '@headroom/k6-controller/run';
+import { kubeConfigFor, NAMESPACE as TESTRUN_NAMESPACE, runTestRun, utcStamp } from '@headroom/k6-controller/run';
 import { chooseCounts, countPoint, fitPoints, PROSPECTIVE_FACTOR, prospectiveTarget } from '../analysis/capacity.js';
 import { memoryGiB, pricesFrom } from '../analysis/cost.js';
 import { unavailableKey, type SystemLimits } from '../analysis/demand.js';
@@ -121,8 +121,7 @@ const prometheus = new PrometheusClient(prometheusTransport(DEFAULT_PROMETHEUS, 
 /** the service's own pods (PostgreSQL, Redis and the Jobs carry app.kubernetes.io/component) */
 const SERVICE_PODS = `app.kubernetes.io/instance=${release},!app.kubernetes.io/component`;
 
-const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-const runId = flags['from-run'] ? flags['from-run'].replace(/\/+$/, '').split('/').at(-1)! : flags['run-id'] ?? `${profile}-${stamp}`;
+const runId = flags['from-run'] ? flags['from-run'].replace(/\/+$/, '').split('/').at(-1)! : flags['run-id'] ?? `${profile}-${utcStamp()}`;
 if (!/^[\w.-]+$/.test(runId)) fail(`--run-id may hold letters, digits, '.', '_' and '-' only; not '${runId}'`);
 const outDir = flags['from-run'] ? resolve(flags['from-run']) : join(ROOT, 'experiments', 'results', runId);
 mkdirSync(flags['from-run'] ? join(outDir, 'follow-up') : outDir, { recursive: true });
