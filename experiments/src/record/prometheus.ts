@@ -7,7 +7,7 @@
  *     .scalar(promql, time?: Date): Promise<number | null>     first value, null when empty or NaN
  *     .samples(selector, rangeS, time: Date): Promise<PromMatrix>   raw samples before `time`
  *   directTransport(baseUrl: string): PromTransport            e.g. http://127.0.0.1:9090/
- *   kubeProxyTransport(kc: KubeConfig, target?: ServiceRef): PromTransport
+ *   kubeProxyTransport(kc: KubeConfig, target: ServiceRef): PromTransport
  *   prometheusTransport(spec: string, kc?: KubeConfig): PromTransport
  *     spec `http(s)://...` is direct; `kube://<namespace>/<service>:<port>` goes through
  *     /api/v1/namespaces/<ns>/services/<service>:<port>/proxy/ with the kubeconfig's credentials
@@ -101,7 +101,7 @@ export interface ServiceRef {
   port: number | string;
 }
 
-export function kubeProxyTransport(kc: KubeConfig, target: ServiceRef = { namespace: 'monitoring', service: 'prometheus', port: 9090 }): PromTransport {
+export function kubeProxyTransport(kc: KubeConfig, target: ServiceRef): PromTransport {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('kubeProxyTransport: the kubeconfig has no current cluster');
   const root = `${cluster.server.replace(/\/$/, '')}/api/v1/namespaces/${encodeURIComponent(target.namespace)}/services/${encodeURIComponent(target.service)}:${target.port}/proxy/`;
