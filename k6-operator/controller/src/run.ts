@@ -16,6 +16,7 @@ import { AppsV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client
 import yaml from 'js-yaml';
 import { errorText, isNotFound, kubeFrom, type Kube } from './kube.js';
 export { kubeConfigFor } from './kube.js';
+export { GROUP, PLURAL, VERSION } from './testrun.js';
 import { ERROR_CONDITION, INITIALIZED_CONDITION, readRunners } from './reconcile.js';
 import { combinedResult, combineRunners, type CombinedResult } from './result.js';
 import { GROUP, PLURAL, RESULT_ANNOTATION, testIdOf, VERSION, type TestRun, type TestRunSpec } from './testrun.js';
