@@ -14,9 +14,9 @@ include bench/bench.mk
 
 SIZE ?= small
 
-# make experiment: the target TPS values to plan for. SCENARIO (replayed with the HPA on) and the k6
-# SCALE (1 = the reports' full size; 0.1 fits next to the app on a 2-core node) are k6-operator.mk's.
-TARGET_TPS ?= 1000,10000,30000
+# make experiment: TARGET_TPS, the req/s to plan for (unset: experiments/src/analysis/plan.ts
+# DEFAULT_TARGETS). SCENARIO (replayed with the HPA on) and the k6 SCALE (1 = the reports' full
+# size; 0.1 fits next to the app on a 2-core node) are k6-operator.mk's.
 # Optional prices (one core for an hour, one GiB for an hour): the plan and the sweep are then priced.
 PRICE_ARGS = $(if $(PRICE_CPU_HOUR),--price-cpu-hour $(PRICE_CPU_HOUR)) $(if $(PRICE_GB_HOUR),--price-gb-hour $(PRICE_GB_HOUR))
 # What run.json records as the command that made a run: the knobs given on make's command line.
@@ -144,7 +144,7 @@ experiment: deps ## From nothing to a report: cluster, images, chart with PROFIL
 	$(MAKE) --no-print-directory deploy PROFILE=$(PROFILE) HELM_ARGS="$(EXPERIMENT_HELM_ARGS) $(HELM_ARGS)"
 	HEADROOM_COMMAND="$(strip make experiment $(foreach v,$(EXPERIMENT_KNOBS),$(if $(filter command line,$(origin $(v))),$(v)=$(if $(findstring $(space),$($(v))),\"$($(v))\",$($(v))))))" \
 	npx --no-install tsx experiments/src/cli/experiment.ts --profile $(PROFILE) --scenario $(SCENARIO) --mix $(MIX) \
-	  --targets $(TARGET_TPS) --scale $(SCALE) --cluster $(CLUSTER) --namespace $(NAMESPACE) --release $(RELEASE) \
+	  $(if $(TARGET_TPS),--targets $(TARGET_TPS)) --scale $(SCALE) --cluster $(CLUSTER) --namespace $(NAMESPACE) --release $(RELEASE) \
 	  $(if $(SKIP),--skip $(SKIP)) $(if $(SPIKE_SCALE),--spike-scale $(SPIKE_SCALE)) $(if $(RUN_ID),--run-id $(RUN_ID)) $(PRICE_ARGS) $(EXPERIMENT_ARGS)
 
 .PHONY: sweep

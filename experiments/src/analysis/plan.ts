@@ -152,8 +152,6 @@ export interface HpaAdviceInput {
   baseTps: number;
   peakTps: number;
   rampS: number;
-  /** CPU use at the knee, share of the pod's request (1 = 100 %) */
-  cpuUtilAtKnee?: number;
 }
 
 export interface HpaAdvice {
@@ -165,15 +163,14 @@ export interface HpaAdvice {
 export function hpaAdvice(i: HpaAdviceInput): HpaAdvice {
   const headroom = i.headroom ?? DEFAULT_HEADROOM;
   const minReplicas = prewarmReplicas(i);
-  const cpuAtKnee = i.cpuUtilAtKnee ?? 1;
-  const target = targetCpuUtilisation(headroom, cpuAtKnee);
+  const target = targetCpuUtilisation(headroom);
   const growth = i.rampS > 0 ? (i.peakTps - i.baseTps) / i.rampS : Infinity;
   return {
     minReplicas,
     targetCpuUtilisationPercent: target,
     formula:
       `minReplicas = ceil(min(P, B + G·L) / perPodTps) = ceil(min(${r(i.peakTps)}, ${r(i.baseTps)} + ${r(growth)}·${r(i.lagS)}) / ${r(i.perPodTps)}) = ${minReplicas}; ` +
-      `target CPU = ${r(cpuAtKnee * 100)} % · (1 − ${headroom}) = ${target} %`,
+      `target CPU = 100 % · (1 − ${headroom}) = ${target} %`,
   };
 }
 

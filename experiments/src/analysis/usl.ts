@@ -166,6 +166,8 @@ export function uslRanges(points: UslInterval[], options: { draws?: number; seed
 interface Data {
   groups: Array<{ n: number; w: number; mean: number }>;
   pureError: number;
+  /** Σwm², which no σ or κ changes */
+  meanSquares: number;
 }
 
 function group(points: UslPoint[]): Data {
@@ -177,23 +179,30 @@ function group(points: UslPoint[]): Data {
     pureError += xs.reduce((s, x) => s + (x - mean) ** 2, 0);
     return { n, w: xs.length, mean };
   });
-  return { groups, pureError };
+  const meanSquares = groups.reduce((s, { w, mean }) => s + w * mean * mean, 0);
+  return { groups, pureError, meanSquares };
 }
 
 function shape(sigma: number, kappa: number, n: number): number {
   return n / (1 + sigma * (n - 1) + kappa * n * (n - 1));
 }
 
-/** For fixed σ and κ, X = λ·g(N) is linear in λ: least squares gives λ = Σxg / Σg². */
-function bestLambda(data: Data, sigma: number, kappa: number): number {
-  let xg = 0;
+/** Σwmg and Σwg² (m a group's mean, g = shape(σ, κ, n)): bestLambda's and screen's sums. */
+function shapeSums(data: Data, sigma: number, kappa: number): { mg: number; gg: number } {
+  let mg = 0;
   let gg = 0;
   for (const { n, w, mean } of data.groups) {
     const g = shape(sigma, kappa, n);
-    xg += w * mean * g;
+    mg += w * mean * g;
     gg += w * g * g;
   }
-  return gg > 0 ? Math.max(xg / gg, Number.MIN_VALUE) : Number.MIN_VALUE;
+  return { mg, gg };
+}
+
+/** For fixed σ and κ, X = λ·g(N) is linear in λ: least squares gives λ = Σxg / Σg². */
+function bestLambda(data: Data, sigma: number, kappa: number): number {
+  const { mg, gg } = shapeSums(data, sigma, kappa);
+  return gg > 0 ? Math.max(mg / gg, Number.MIN_VALUE) : Number.MIN_VALUE;
 }
 
 function profile(data: Data, sigma: number, kappa: number): { params: UslParams; sse: number } {
@@ -206,16 +215,8 @@ function profile(data: Data, sigma: number, kappa: number): { params: UslParams;
  * large sums, so it only ranks grid cells; every result is scored by sse.
  */
 function screen(data: Data, sigma: number, kappa: number): number {
-  let mm = 0;
-  let xg = 0;
-  let gg = 0;
-  for (const { n, w, mean } of data.groups) {
-    const g = shape(sigma, kappa, n);
-    mm += w * mean * mean;
-    xg += w * mean * g;
-    gg += w * g * g;
-  }
-  return data.pureError + mm - (gg > 0 ? (xg * xg) / gg : 0);
+  const { mg, gg } = shapeSums(data, sigma, kappa);
+  return data.pureError + data.meanSquares - (gg > 0 ? (mg * mg) / gg : 0);
 }
 
 function sse(data: Data, p: UslParams): number {
@@ -252,7 +253,7 @@ function fitGroups(data: Data): UslParams {
 
   // Candidates come with the most parameters on a bound first, and a later one wins only by more
   // than rounding: exact σ-only points then fit κ = 0, not κ = 1e-17 with a peak at 10⁸ replicas.
-  const sumSquares = data.groups.reduce((s, { w, mean }) => s + w * mean * mean, data.pureError);
+  const sumSquares = data.pureError + data.meanSquares;
   const lowest = (fits: Fit[]) => fits.reduce((a, b) => (b.sse < a.sse - 1e-12 * a.sse - 1e-20 * sumSquares ? b : a));
 
   // The four edges: one of σ, κ held at its bound, from the lowest local minima of a 1-D grid

@@ -14,7 +14,7 @@
  * The recorder samples the whole run; then the report is written to experiments/results/<run-id>/.
  *
  *   npx tsx experiments/src/cli/experiment.ts --profile 2cpu-2g [--scenario normal-plus-spike]
- *     [--targets 1000,10000,30000] [--scale 0.1] [--spike-scale auto|<n>] [--max-replicas auto|<n>] [--repeats 3] [--step-seconds 30]
+ *     [--targets <req/s,...>] [--scale 0.1] [--spike-scale auto|<n>] [--max-replicas auto|<n>] [--repeats 3] [--step-seconds 30]
  *     [--skip saturation,scaling,spike,validate,respike] [--cluster local|current] [--namespace booking] [--release booking]
  *     [--run-id <name>] [--from-run experiments/results/<run-id>] [--counts 5]
  *     [--mix sale|points] [--price-cpu-hour <p> --price-gb-hour <p>]
@@ -26,16 +26,17 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { CombinedResult } from '@headroom/k6-controller/result';
-import { kubeConfigFor, runTestRun } from '@headroom/k6-controller/run';
+import { kubeConfigFor, NAMESPACE as TESTRUN_NAMESPACE, runTestRun, utcStamp } from '@headroom/k6-controller/run';
 import { chooseCounts, countPoint, fitPoints, PROSPECTIVE_FACTOR, prospectiveTarget } from '../analysis/capacity.js';
 import { memoryGiB, pricesFrom } from '../analysis/cost.js';
 import { unavailableKey, type SystemLimits } from '../analysis/demand.js';
 import { checkSlo, DEFAULT_SLO, findKnee, nextStep, type Knee, type NodeShare, type SloVerdict, type StepResult } from '../analysis/knee.js';
-import { PEAK_RPS_AT_SCALE_1, spikeScale } from '../analysis/plan.js';
+import { DEFAULT_HEADROOM, DEFAULT_TARGETS, PEAK_RPS_AT_SCALE_1, spikeScale } from '../analysis/plan.js';
 import { fitUsl } from '../analysis/usl.js';
 import { DEFAULT_PROMETHEUS, PrometheusClient, prometheusTransport } from '../record/prometheus.js';
 import { coresOver } from '../record/counters.js';
 import { cpuCounterSelectors, sampleQueries, stepServerQueries } from '../record/queries.js';
+import { cpuCores } from '../record/changes.js';
 import { Recorder } from '../record/recorder.js';
 import { STEP_MIXES, writeReport, type LoadTestRow, type Prospective, type RunInfo } from '../report/index.js';
 
@@ -48,7 +49,8 @@ const { values: flags } = parseArgs({
     scenario: { type: 'string', default: 'normal-plus-spike' },
     /** the steps' request mix (k6-operator/scripts/saturation.js MIX): sale, or points (PostgreSQL-bound) */
     mix: { type: 'string', default: 'sale' },
-    targets: { type: 'string', default: '1000,10000,30000' },
+    /** the req/s to plan for, comma-separated; default analysis/plan.ts DEFAULT_TARGETS */
+    targets: { type: 'string', default: DEFAULT_TARGETS.join(',') },
     scale: { type: 'string', default: '0.1' },
     /** SCALE for the spike phase: 'auto' sizes it from the per-pod TPS (spikeScale below) */
     'spike-scale': { type: 'string', default: 'auto' },
@@ -119,8 +121,7 @@ const prometheus = new PrometheusClient(prometheusTransport(DEFAULT_PROMETHEUS, 
 /** the service's own pods (PostgreSQL, Redis and the Jobs carry app.kubernetes.io/component) */
 const SERVICE_PODS = `app.kubernetes.io/instance=${release},!app.kubernetes.io/component`;
 
-const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-const runId = flags['from-run'] ? flags['from-run'].replace(/\/+$/, '').split('/').at(-1)! : flags['run-id'] ?? `${profile}-${stamp}`;
+const runId = flags['from-run'] ? flags['from-run'].replace(/\/+$/, '').split('/').at(-1)! : flags['run-id'] ?? `${profile}-${utcStamp()}`;
 if (!/^[\w.-]+$/.test(runId)) fail(`--run-id may hold letters, digits, '.', '_' and '-' only; not '${runId}'`);
 const outDir = flags['from-run'] ? resolve(flags['from-run']) : join(ROOT, 'experiments', 'results', runId);
 mkdirSync(flags['from-run'] ? join(outDir, 'follow-up') : outDir, { recursive: true });
@@ -402,7 +403,7 @@ async function main() {
     },
     slo: DEFAULT_SLO,
     targets,
-    headroom: 0.3,
+    headroom: DEFAULT_HEADROOM,
     system: await systemLimits(),
     ...(prices ? { prices } : {}),
   };
@@ -414,7 +415,7 @@ async function main() {
     // A follow-up run keeps the first run's recording and records beside it.
     // k6's series are those of the replayed scenario only: the saturation runs' gauges linger in
     // Prometheus for minutes after they end (remote write sends no staleness markers).
-    testRuns: { namespace: 'loadtest', name: flags.scenario },
+    testRuns: { namespace: TESTRUN_NAMESPACE, name: flags.scenario },
     prometheus, outDir: flags['from-run'] ? join(outDir, 'follow-up') : outDir, rateWindow: '30s',
     onSample: (s) => say(`sample: replicas desired ${s.desiredReplicas ?? '-'} ready ${s.readyReplicas ?? '-'}, ` +
       `${s.rps?.toFixed(1) ?? '-'} req/s, p95 ${s.p95Ms?.toFixed(1) ?? '-'} ms`),
@@ -508,7 +509,7 @@ const SPIKE_START_OFFSET_S: Record<string, number> = { 'normal-plus-spike': 10 }
 
 /** First runner container start and last runner end of a scenario's k6 Jobs (pods labelled k6_cr=<scenario>). */
 async function runnerTimes(scenario: string): Promise<{ start: Date; end: Date } | null> {
-  const pods = (await core.listNamespacedPod({ namespace: 'loadtest', labelSelector: `k6_cr=${scenario}` })).items
+  const pods = (await core.listNamespacedPod({ namespace: TESTRUN_NAMESPACE, labelSelector: `k6_cr=${scenario}` })).items
     .filter((p) => /-\d+$/.test(p.metadata?.labels?.['job-name'] ?? ''));
   const states = pods.map((p) => p.status?.containerStatuses?.[0]?.state?.terminated).filter((t) => t?.startedAt && t?.finishedAt);
   if (!states.length) return null;
@@ -535,12 +536,6 @@ type CountRecord = ReturnType<typeof countPoint> & { steps: StepResult[] };
 function stripVerdict(s: StepResult & Partial<SloVerdict>): StepResult {
   const { ok: _o, reasons: _r, generatorBound: _g, nodeBound: _n, ...rest } = s;
   return rest;
-}
-
-/** '250m' -> 0.25, '2' -> 2; null when absent. */
-function cpuCores(q: string | undefined): number | null {
-  if (!q) return null;
-  return q.endsWith('m') ? Number(q.slice(0, -1)) / 1000 : Number(q);
 }
 
 /** Every chart profile with its CPU limit, to name those that fit the node five times. */

@@ -1,14 +1,13 @@
 /**
- * A small Prometheus HTTP API client (`/api/v1/query`, `/api/v1/query_range`), reaching
+ * A small Prometheus HTTP API client (`/api/v1/query`), reaching
  * Prometheus directly or through the Kubernetes API server's service proxy.
  *
  *   new PrometheusClient(transport: PromTransport, timeoutMs?: number)
  *     .query(promql, time?: Date): Promise<PromVector>
- *     .queryRange(promql, start: Date, end: Date, stepS: number): Promise<PromMatrix>
  *     .scalar(promql, time?: Date): Promise<number | null>     first value, null when empty or NaN
  *     .samples(selector, rangeS, time: Date): Promise<PromMatrix>   raw samples before `time`
  *   directTransport(baseUrl: string): PromTransport            e.g. http://127.0.0.1:9090/
- *   kubeProxyTransport(kc: KubeConfig, target?: ServiceRef): PromTransport
+ *   kubeProxyTransport(kc: KubeConfig, target: ServiceRef): PromTransport
  *   prometheusTransport(spec: string, kc?: KubeConfig): PromTransport
  *     spec `http(s)://...` is direct; `kube://<namespace>/<service>:<port>` goes through
  *     /api/v1/namespaces/<ns>/services/<service>:<port>/proxy/ with the kubeconfig's credentials
@@ -49,13 +48,6 @@ export class PrometheusClient {
     if (data.resultType === 'scalar') return [{ metric: {}, value: toPoint(data.result) }];
     if (data.resultType !== 'vector') throw new PrometheusError(`expected a vector from ${promql}, got ${data.resultType}`, null);
     return (data.result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((r) => ({ metric: r.metric, value: toPoint(r.value) }));
-  }
-
-  async queryRange(promql: string, start: Date, end: Date, stepS: number): Promise<PromMatrix> {
-    const params = new URLSearchParams({ query: promql, start: String(start.getTime() / 1000), end: String(end.getTime() / 1000), step: String(stepS) });
-    const data = await this.call(`api/v1/query_range?${params}`);
-    if (data.resultType !== 'matrix') throw new PrometheusError(`expected a matrix from ${promql}, got ${data.resultType}`, null);
-    return (data.result as Array<{ metric: Record<string, string>; values: Array<[number, string]> }>).map((r) => ({ metric: r.metric, values: r.values.map(toPoint) }));
   }
 
   /** The raw samples of `selector` over the `rangeS` seconds before `time` (a range-vector query). */
@@ -109,7 +101,7 @@ export interface ServiceRef {
   port: number | string;
 }
 
-export function kubeProxyTransport(kc: KubeConfig, target: ServiceRef = { namespace: 'monitoring', service: 'prometheus', port: 9090 }): PromTransport {
+export function kubeProxyTransport(kc: KubeConfig, target: ServiceRef): PromTransport {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('kubeProxyTransport: the kubeconfig has no current cluster');
   const root = `${cluster.server.replace(/\/$/, '')}/api/v1/namespaces/${encodeURIComponent(target.namespace)}/services/${encodeURIComponent(target.service)}:${target.port}/proxy/`;

@@ -4,6 +4,7 @@
  *   sampleQueries(target: QueryTarget): SampleQueries
  *   cpuCounterSelectors(target: QueryTarget): Record<part, string>   raw CPU counters per part
  *   stepServerQueries(target: QueryTarget, seconds: number)          the service's side of one step
+ *   servicePodPattern(deployment: string): string                    the service's pod names (RE2, anchored by =~)
  *
  * Pods are matched by name (`<deployment>-<template hash>-<5 chars>`), which works for the service's own
  * metrics (scraped with `namespace`/`pod` labels) and for cAdvisor's alike. The rate window must
@@ -155,12 +156,17 @@ export function stepServerQueries(t: QueryTarget, seconds: number): { dbConnecti
   };
 }
 
+/** The Deployment's own pods' names, `<deployment>-<template hash>-<5 chars>`, as a regex (PromQL's =~ anchors it). */
+export function servicePodPattern(deployment: string): string {
+  return `${regexQuote(deployment)}-${SAFE}+-${SAFE}{5}`;
+}
+
 /** Label matchers of each part's pods: the service's by name pattern, the chart's StatefulSets by name. */
 function partMatchers(t: QueryTarget): Record<'service' | 'postgres' | 'redis' | 'loadgen', string> {
   const ns = `namespace="${esc(t.namespace)}"`;
   const statefulPod = (suffix: string) => `${ns},pod=~"${esc(regexQuote(t.deployment))}-${suffix}-[0-9]+"`;
   return {
-    service: `${ns},pod=~"${esc(regexQuote(t.deployment))}-${SAFE}+-${SAFE}{5}"`,
+    service: `${ns},pod=~"${esc(servicePodPattern(t.deployment))}"`,
     postgres: t.postgresPods ?? statefulPod('postgresql'),
     redis: t.redisPods ?? statefulPod('redis'),
     loadgen: t.loadGenPods ?? 'namespace="loadtest"',

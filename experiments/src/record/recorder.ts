@@ -33,6 +33,7 @@ import {
   type V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import { join } from 'node:path';
+import { GROUP, PLURAL, VERSION } from '@headroom/k6-controller/run';
 import type { RunEvent, Sample } from '../model.js';
 import { cpuCores, deploymentChanges, hpaChanges, hpaCpuUtil, podChanges, podReady, testRunChanges, type EventBody, type TestRun } from './changes.js';
 import { EventsJsonl, SamplesCsv } from './files.js';
@@ -116,8 +117,8 @@ export class Recorder {
     if (this.o.testRuns) {
       const custom = kc.makeApiClient(CustomObjectsApi);
       const ns = this.o.testRuns.namespace;
-      const list = () => custom.listNamespacedCustomObject({ group: 'k6.io', version: 'v1alpha1', namespace: ns, plural: 'testruns' }) as Promise<KubernetesListObject<TestRun & KubernetesObject>>;
-      this.watch('testrun', makeInformer<TestRun & KubernetesObject>(kc, `/apis/k6.io/v1alpha1/namespaces/${ns}/testruns`, list));
+      const list = () => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL }) as Promise<KubernetesListObject<TestRun & KubernetesObject>>;
+      this.watch('testrun', makeInformer<TestRun & KubernetesObject>(kc, `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}`, list));
     }
     await Promise.all(this.informers.map((i) => i.informer.start()));
     await this.sampleNow();
@@ -255,20 +256,19 @@ export class Recorder {
     return sample;
   }
 
-  private async scalar(what: string, promql: string, at: Date): Promise<number | null> {
-    if (!this.o.prometheus) return null;
-    try {
-      return await this.o.prometheus.scalar(promql, at);
-    } catch (err) {
-      this.error(`prometheus ${what}`, err);
-      return null;
-    }
+  private scalar(what: string, promql: string, at: Date): Promise<number | null> {
+    return this.ask(what, (p) => p.scalar(promql, at));
   }
 
-  private async vector(what: string, promql: string, at: Date) {
+  private vector(what: string, promql: string, at: Date): Promise<PromVector | null> {
+    return this.ask(what, (p) => p.query(promql, at));
+  }
+
+  /** null without Prometheus or when the query fails; a failure becomes one recorder.error event. */
+  private async ask<T>(what: string, query: (p: PrometheusClient) => Promise<T>): Promise<T | null> {
     if (!this.o.prometheus) return null;
     try {
-      return await this.o.prometheus.query(promql, at);
+      return await query(this.o.prometheus);
     } catch (err) {
       this.error(`prometheus ${what}`, err);
       return null;

@@ -117,7 +117,7 @@ export function analyseRun(run: RunData, options: { prices?: Prices } = {}): Sum
       : null,
   }));
   const advice = spike && perPod
-    ? hpaAdvice({ perPodTps: perPod, headroom, lagS: spike.lagS, baseTps: spike.baseTps, peakTps: spike.peakTps, rampS: spike.rampS, cpuUtilAtKnee: run.info.cpuUtilAtKnee })
+    ? hpaAdvice({ perPodTps: perPod, headroom, lagS: spike.lagS, baseTps: spike.baseTps, peakTps: spike.peakTps, rampS: spike.rampS })
     : null;
   const prospective = run.prospective ? judgeProspective(run.prospective) : null;
   const demands = componentDemands(counts.flatMap((c) => (c.steps ?? []) as StepResult[]), slo);
@@ -195,7 +195,7 @@ function withoutTarget({ targetTps: _t, ...rest }: PlanRange): Omit<PlanRange, '
 function spikeReaction(run: RunData, slo: Slo, from: number, to: number): Reaction | null {
   if (!run.samples?.length) return null;
   const inWindow = <T extends { t: number }>(xs: T[]) => xs.filter((x) => x.t >= from && x.t < to);
-  return hpaReaction(inWindow(run.samples), inWindow(run.events ?? []) as RunEvent[], { slo, spikeStartS: run.info.spikeStartS, spikeEndS: run.info.spikeEndS });
+  return hpaReaction(inWindow(run.samples), inWindow(run.events ?? []) as RunEvent[], { slo });
 }
 
 function judgeProspective(p: Prospective): ProspectiveSummary {

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { StepResult } from '../analysis/knee.js';
 import type { RunEvent, Sample } from '../model.js';
+import { cpuCores } from '../record/changes.js';
 import { readEventsJsonl, readSamplesCsv } from '../record/files.js';
 
 /** the steps' request mixes (k6-operator/scripts/saturation.js MIX) */
@@ -46,10 +47,6 @@ export const RunInfoSchema = z.object({
   slo: z.object({ p95Ms: z.number().positive(), maxErrorRate: z.number().min(0).max(1), minAchievedRatio: z.number().min(0).max(1) }).optional(),
   targets: z.array(z.number().positive()).optional(),
   headroom: z.number().min(0).lt(1).optional(),
-  spikeStartS: z.number().optional(),
-  spikeEndS: z.number().optional(),
-  /** CPU use at the knee as a share of the request, for the HPA target advice */
-  cpuUtilAtKnee: z.number().positive().optional(),
   /** the shared parts as deployed (analysis/demand.ts SystemLimits) */
   system: z.object({
     postgresLimitCores: z.number().positive().nullable(), redisLimitCores: z.number().positive().nullable(),
@@ -171,6 +168,6 @@ export function resourceLimits(resourcesJson: string | undefined): { cpu: number
   } catch {
     return { cpu: null, memory: null };
   }
-  const cpu = limits.cpu === undefined ? null : limits.cpu.endsWith('m') ? Number(limits.cpu.slice(0, -1)) / 1000 : Number(limits.cpu);
+  const cpu = cpuCores(limits.cpu);
   return { cpu: cpu !== null && Number.isFinite(cpu) && cpu > 0 ? cpu : null, memory: limits.memory ?? null };
 }

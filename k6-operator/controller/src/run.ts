@@ -16,6 +16,7 @@ import { AppsV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client
 import yaml from 'js-yaml';
 import { errorText, isNotFound, kubeFrom, type Kube } from './kube.js';
 export { kubeConfigFor } from './kube.js';
+export { GROUP, PLURAL, VERSION } from './testrun.js';
 import { ERROR_CONDITION, INITIALIZED_CONDITION, readRunners } from './reconcile.js';
 import { combinedResult, combineRunners, type CombinedResult } from './result.js';
 import { GROUP, PLURAL, RESULT_ANNOTATION, testIdOf, VERSION, type TestRun, type TestRunSpec } from './testrun.js';
@@ -23,6 +24,11 @@ import { GROUP, PLURAL, RESULT_ANNOTATION, testIdOf, VERSION, type TestRun, type
 const K6_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SCRIPTS_CONFIGMAP = 'headroom-k6-scripts';
 export const NAMESPACE = 'loadtest';
+
+/** `20260102T030405Z`: the UTC second a test id or a run id is named after. */
+export function utcStamp(at = new Date()): string {
+  return at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
 
 /** Which controller runs TestRuns in this cluster. */
 export type Controller = 'headroom' | 'k6-operator';
@@ -121,7 +127,7 @@ export async function runTestRun(kc: KubeConfig, opts: RunOptions): Promise<Comb
   const kube = kubeFrom(kc);
   const say = opts.progress ?? (() => {});
   const controller = await prepare(kc, kube);
-  const testid = `${opts.scenario}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  const testid = `${opts.scenario}-${utcStamp()}`;
   const body = testRunFor(opts, testid);
   const name = body.metadata.name;
   say(`loadtest ${opts.scenario}: testid=${testid} scale=${opts.scale} parallelism=${opts.parallelism} (controller: ${controller})`);
