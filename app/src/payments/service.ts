@@ -1,15 +1,14 @@
 import { cacheKeys, JsonCache } from '../lib/cache';
-import type { Db } from '../lib/db';
 import { AppError } from '../lib/errors';
-import { findOutcome, IdempotentRequest, Outcome, requestHash, toOutcome } from '../lib/idempotency';
+import { IdempotentRequest, Outcome, requestHash, toOutcome } from '../lib/idempotency';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import type { QueueService } from '../queue/service';
 import { seatCacheKeys } from '../reservations/service';
-import { payReservation, type Receipt } from './repository';
+import type { PaymentRepository, Receipt } from './repository';
 
 export class PaymentService {
-  constructor(private readonly db: Db, private readonly queue: QueueService, private readonly cache: JsonCache,
+  constructor(private readonly repo: PaymentRepository, private readonly queue: QueueService, private readonly cache: JsonCache,
     private readonly metrics: Metrics, private readonly log: Logger) {}
 
   /** Pays a held reservation once: the reservation, seat, balance, payment row and stored
@@ -28,7 +27,7 @@ export class PaymentService {
 
   private async settle(token: string, request: IdempotentRequest, reservationId: number): Promise<Outcome<Receipt>> {
     const hash = requestHash(request.request);
-    const settled = await payReservation(this.db, request.userId, reservationId, request.key, hash);
+    const settled = await this.repo.payReservation(request.userId, reservationId, request.key, hash);
     if (settled.replayed) {
       return toOutcome<Receipt>({ request_hash: settled.requestHash, status_code: settled.statusCode, response: settled.response }, request, hash);
     }
@@ -38,7 +37,7 @@ export class PaymentService {
 
   /** The token already ended by paying: only the stored outcome of this very request is served. */
   private async replayOnly(request: IdempotentRequest): Promise<Outcome<Receipt>> {
-    const stored = await findOutcome<Receipt>(this.db, request);
+    const stored = await this.repo.findOutcome(request);
     if (!stored) throw new AppError(401, 'TOKEN_EXPIRED', 'the queue token was used for a payment; issue a new one');
     return stored;
   }

@@ -1,18 +1,17 @@
 import { cacheKeys, JsonCache } from '../lib/cache';
-import type { Db } from '../lib/db';
 import { AppError, conflict, notFound } from '../lib/errors';
 import type { Metrics } from '../lib/metrics';
-import { findSeat, holdSeat } from './repository';
+import type { ReservationRepository } from './repository';
 
 export class ReservationService {
-  constructor(private readonly db: Db, private readonly cache: JsonCache, private readonly metrics: Metrics,
+  constructor(private readonly repo: ReservationRepository, private readonly cache: JsonCache, private readonly metrics: Metrics,
     private readonly holdSeconds: number) {}
 
   async hold(userId: number, scheduleId: number, seatId: number) {
     try {
-      const hold = await holdSeat(this.db, userId, scheduleId, seatId, this.holdSeconds);
+      const hold = await this.repo.holdSeat(userId, scheduleId, seatId, this.holdSeconds);
       if (!hold) {
-        const seat = await findSeat(this.db, seatId);
+        const seat = await this.repo.findSeat(seatId);
         if (!seat || seat.schedule_id !== scheduleId) throw notFound('seat', seatId);
         throw conflict('SEAT_NOT_AVAILABLE', `seat ${seatId} is held or sold`);
       }
