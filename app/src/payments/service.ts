@@ -2,7 +2,7 @@ import { cacheKeys, JsonCache } from '../lib/cache';
 import { AppError } from '../lib/errors';
 import { IdempotentRequest, Outcome, requestHash, toOutcome } from '../lib/idempotency';
 import type { Logger } from '../lib/logger';
-import type { Metrics } from '../lib/metrics';
+import { countOutcome, type Metrics } from '../lib/metrics';
 import type { QueueService } from '../queue/service';
 import { seatCacheKeys } from '../reservations/service';
 import type { PaymentRepository, Receipt } from './repository';
@@ -15,14 +15,9 @@ export class PaymentService {
    *  outcome change in one transaction (one statement: pay_reservation); the token ends after commit. */
   async pay(holder: { userId: number; token: string; active: boolean }, reservationId: number, key: string): Promise<Outcome<Receipt>> {
     const request: IdempotentRequest = { userId: holder.userId, scope: 'payment', key, request: { reservationId } };
-    try {
-      const outcome = holder.active ? await this.settle(holder.token, request, reservationId) : await this.replayOnly(request);
-      this.metrics.payments.inc({ outcome: outcome.replayed ? 'replayed' : 'paid' });
-      return outcome;
-    } catch (err) {
-      this.metrics.payments.inc({ outcome: err instanceof AppError ? err.code.toLowerCase() : 'error' });
-      throw err;
-    }
+    return countOutcome(this.metrics.payments,
+      () => (holder.active ? this.settle(holder.token, request, reservationId) : this.replayOnly(request)),
+      (outcome) => (outcome.replayed ? 'replayed' : 'paid'));
   }
 
   private async settle(token: string, request: IdempotentRequest, reservationId: number): Promise<Outcome<Receipt>> {

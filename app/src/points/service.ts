@@ -1,7 +1,7 @@
 import type { Db } from '../lib/db';
-import { AppError, notFound } from '../lib/errors';
+import { notFound } from '../lib/errors';
 import { idempotent } from '../lib/idempotency';
-import type { Metrics } from '../lib/metrics';
+import { countOutcome, type Metrics } from '../lib/metrics';
 import type { PointRepository } from './repository';
 
 export class PointService {
@@ -14,18 +14,12 @@ export class PointService {
     return { userId, balance };
   }
 
-  async charge(userId: number, amount: number, key: string) {
-    try {
-      const outcome = await idempotent(this.db, { userId, scope: 'charge', key, request: { amount } }, async (trx) => {
+  charge(userId: number, amount: number, key: string) {
+    return countOutcome(this.metrics.charges, () =>
+      idempotent(this.db, { userId, scope: 'charge', key, request: { amount } }, async (trx) => {
         const result = await this.repo.addToBalance(trx, userId, amount);
         if (!result) throw notFound('user', userId);
         return { status: 200, body: { userId, ...result } };
-      });
-      this.metrics.charges.inc({ outcome: outcome.replayed ? 'replayed' : 'charged' });
-      return outcome;
-    } catch (err) {
-      this.metrics.charges.inc({ outcome: err instanceof AppError ? err.code.toLowerCase() : 'error' });
-      throw err;
-    }
+      }), (outcome) => (outcome.replayed ? 'replayed' : 'charged'));
   }
 }

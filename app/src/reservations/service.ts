@@ -1,6 +1,6 @@
 import { cacheKeys, JsonCache } from '../lib/cache';
-import { AppError, conflict, notFound } from '../lib/errors';
-import type { Metrics } from '../lib/metrics';
+import { conflict, notFound } from '../lib/errors';
+import { countOutcome, type Metrics } from '../lib/metrics';
 import type { ReservationRepository } from './repository';
 
 export class ReservationService {
@@ -8,23 +8,20 @@ export class ReservationService {
     private readonly holdSeconds: number) {}
 
   async hold(userId: number, scheduleId: number, seatId: number) {
-    try {
-      const hold = await this.repo.holdSeat(userId, scheduleId, seatId, this.holdSeconds);
-      if (!hold) {
-        const seat = await this.repo.findSeat(seatId);
-        if (!seat || seat.schedule_id !== scheduleId) throw notFound('seat', seatId);
-        throw conflict('SEAT_NOT_AVAILABLE', `seat ${seatId} is held or sold`);
-      }
-      this.metrics.holds.inc({ outcome: 'held' });
-      await this.cache.invalidate(...seatCacheKeys(hold.scheduleId), cacheKeys.schedules(hold.concertId));
-      return {
-        id: hold.id, scheduleId: hold.scheduleId, seatId: hold.seatId, status: 'HELD' as const,
-        price: hold.price, expiresAt: hold.expiresAt,
-      };
-    } catch (err) {
-      this.metrics.holds.inc({ outcome: err instanceof AppError ? err.code.toLowerCase() : 'error' });
-      throw err;
-    }
+    const hold = await countOutcome(this.metrics.holds, () => this.holdSeat(userId, scheduleId, seatId), () => 'held');
+    await this.cache.invalidate(...seatCacheKeys(hold.scheduleId), cacheKeys.schedules(hold.concertId));
+    return {
+      id: hold.id, scheduleId: hold.scheduleId, seatId: hold.seatId, status: 'HELD' as const,
+      price: hold.price, expiresAt: hold.expiresAt,
+    };
+  }
+
+  private async holdSeat(userId: number, scheduleId: number, seatId: number) {
+    const hold = await this.repo.holdSeat(userId, scheduleId, seatId, this.holdSeconds);
+    if (hold) return hold;
+    const seat = await this.repo.findSeat(seatId);
+    if (!seat || seat.schedule_id !== scheduleId) throw notFound('seat', seatId);
+    throw conflict('SEAT_NOT_AVAILABLE', `seat ${seatId} is held or sold`);
   }
 }
 
