@@ -12,13 +12,16 @@ import { createMetrics, observePool, type PoolStats } from './lib/metrics';
 import { createRedis } from './lib/redis';
 import { openApiDocument } from './openapi';
 import { paymentRoutes } from './payments/routes';
+import { PaymentRepository } from './payments/repository';
 import { PaymentService } from './payments/service';
 import { pointRoutes } from './points/routes';
+import { PointRepository } from './points/repository';
 import { PointService } from './points/service';
 import { QueueRepository } from './queue/repository';
 import { queueRoutes } from './queue/routes';
 import { QueueService } from './queue/service';
 import { reservationRoutes } from './reservations/routes';
+import { ReservationRepository } from './reservations/repository';
 import { ReservationService } from './reservations/service';
 import { UserRepository } from './users/repository';
 
@@ -34,10 +37,10 @@ export function createApp(config: Config, log: Logger, scrape?: () => Promise<st
 
   const queue = new QueueService(new QueueRepository(redis, config.MAX_ACTIVE, config.ACTIVE_TTL_SECONDS * 1000),
     new UserRepository(db), metrics, config.MAX_ACTIVE, config.ACTIVE_TTL_SECONDS);
-  const points = new PointService(db, metrics);
+  const points = new PointService(new PointRepository(db), db, metrics);
   const concerts = new ConcertService(new ConcertRepository(db), cache);
-  const reservations = new ReservationService(db, cache, metrics, config.HOLD_TTL_SECONDS);
-  const payments = new PaymentService(db, queue, cache, metrics, log);
+  const reservations = new ReservationService(new ReservationRepository(db), cache, metrics, config.HOLD_TTL_SECONDS);
+  const payments = new PaymentService(new PaymentRepository(db), queue, cache, metrics, log);
 
   const app = express();
   app.disable('x-powered-by');

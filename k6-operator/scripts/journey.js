@@ -22,7 +22,8 @@ export const SCALE = positiveNumber('SCALE', 1, 0.001, 10);
 /** How many runners share the load (the TestRun's parallelism). */
 export const RUNNERS = Math.round(positiveNumber('RUNNERS', 1, 1, 64));
 
-/** The seed the service was loaded with (`make seed SIZE=...`): which ids exist. */
+/** The seed the service was loaded with (`make seed SIZE=...`): which ids exist. A copy of
+ *  SEED_SIZES in app/src/lib/seed-sizes.ts (k6 cannot import it); an app test holds them equal. */
 const SEEDS = {
   small: { users: 1000, concerts: 10, schedulesPerConcert: 5, seatsPerSchedule: 50 },
   large: { users: 100000, concerts: 1000, schedulesPerConcert: 50, seatsPerSchedule: 50 },

@@ -4,18 +4,11 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
+import { SEED_BALANCE, SEED_SIZES, type SeedSize } from '../lib/seed-sizes';
 
-// Seed data in bulk: users with points, concerts, schedules and their seats, loaded with COPY.
-// `large` is the reports' scale: 100,000 users, 50,000 schedules x 50 seats = 2.5 M seats.
+// Seed data in bulk (sizes in lib/seed-sizes.ts): users with points, concerts, schedules and their
+// seats, loaded with COPY.
 
-const SIZES = {
-  small: { users: 1_000, concerts: 10, schedulesPerConcert: 5, seatsPerSchedule: 50 },
-  large: { users: 100_000, concerts: 1_000, schedulesPerConcert: 50, seatsPerSchedule: 50 },
-} as const;
-
-export type SeedSize = keyof typeof SIZES;
-
-const INITIAL_BALANCE = 1_000_000;
 const DAY_MS = 86_400_000;
 const BATCH = 10_000;
 
@@ -40,7 +33,7 @@ async function copy(client: pg.PoolClient, table: string, count: number, row: (i
 }
 
 export async function seed(databaseUrl: string, size: SeedSize) {
-  const s = SIZES[size];
+  const s = SEED_SIZES[size];
   const db = createDb(databaseUrl, 1, { forService: false });
   try {
     await db.migrate.latest();
@@ -58,7 +51,7 @@ export async function seed(databaseUrl: string, size: SeedSize) {
       point_transactions, points, users`);
     await client.query('ALTER SEQUENCE reservations_id_seq RESTART');
     await copy(client, 'users (id, name)', s.users, (i) => `${i + 1}\tuser-${i + 1}\n`);
-    await copy(client, 'points (user_id, balance)', s.users, (i) => `${i + 1}\t${INITIAL_BALANCE}\n`);
+    await copy(client, 'points (user_id, balance)', s.users, (i) => `${i + 1}\t${SEED_BALANCE}\n`);
     await copy(client, 'concerts (id, title, artist)', s.concerts, (i) => `${i + 1}\tConcert ${i + 1}\tArtist ${(i % 97) + 1}\n`);
     await copy(client, 'schedules (id, concert_id, starts_at, total_seats)', schedules, (i) =>
       `${i + 1}\t${Math.floor(i / s.schedulesPerConcert) + 1}\t${new Date(firstDate + (i % s.schedulesPerConcert) * DAY_MS).toISOString()}\t${s.seatsPerSchedule}\n`);
@@ -81,7 +74,7 @@ const priceOf = (seatIndex: number) => (seatIndex < 10 ? 150_000 : seatIndex < 3
 
 if (require.main === module) {
   const size = (process.argv[2] ?? 'small') as SeedSize;
-  if (!(size in SIZES)) {
+  if (!(size in SEED_SIZES)) {
     console.error(`unknown size "${size}": use small or large (make seed SIZE=small|large)`);
     process.exit(2);
   }

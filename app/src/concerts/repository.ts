@@ -1,5 +1,5 @@
 import { execute, type Db, type Statement } from '../lib/db';
-import { fromDatabaseError } from '../lib/errors';
+import { withDatabaseErrors } from '../lib/errors';
 
 // A hold whose time is up counts as AVAILABLE here: expiry is enforced by conditions, not by a sweeper.
 const EFFECTIVE_STATUS = `CASE WHEN status = 'HELD' AND hold_expires_at <= now() THEN 'AVAILABLE' ELSE status END`;
@@ -19,7 +19,7 @@ export class ConcertRepository {
   constructor(private readonly db: Db) {}
 
   async page(page: number, size: number) {
-    return this.run(async () => {
+    return withDatabaseErrors(async () => {
       const [{ total }] = await this.db('concerts').count({ total: '*' });
       const items = await this.db('concerts').select('id', 'title', 'artist').orderBy('id')
         .limit(size).offset((page - 1) * size);
@@ -28,11 +28,11 @@ export class ConcertRepository {
   }
 
   async concertExists(concertId: number): Promise<boolean> {
-    return this.run(async () => Boolean(await this.db('concerts').select('id').where({ id: concertId }).first()));
+    return withDatabaseErrors(async () => Boolean(await this.db('concerts').select('id').where({ id: concertId }).first()));
   }
 
   async schedules(concertId: number) {
-    return this.run(async () => {
+    return withDatabaseErrors(async () => {
       const { rows } = await this.db.raw(`
         SELECT sc.id, sc.starts_at AS "startsAt", sc.total_seats AS "totalSeats",
                count(*) FILTER (WHERE ${EFFECTIVE_STATUS} = 'AVAILABLE')::int AS "availableSeats"
@@ -44,7 +44,7 @@ export class ConcertRepository {
   }
 
   async scheduleBelongsTo(concertId: number, scheduleId: number): Promise<boolean> {
-    return this.run(async () =>
+    return withDatabaseErrors(async () =>
       Boolean(await this.db('schedules').select('id').where({ id: scheduleId, concert_id: concertId }).first()));
   }
 
@@ -53,13 +53,5 @@ export class ConcertRepository {
       ? await execute(this.db, SEATS_BY_STATUS, [scheduleId, concertId, status])
       : await execute(this.db, SEATS, [scheduleId, concertId]);
     return rows;
-  }
-
-  private async run<T>(query: () => Promise<T>): Promise<T> {
-    try {
-      return await query();
-    } catch (err) {
-      throw fromDatabaseError(err);
-    }
   }
 }

@@ -1,7 +1,7 @@
 import knex, { Knex } from 'knex';
 import pg from 'pg';
 import { migrationSource } from '../migrations';
-import { fromDatabaseError } from './errors';
+import { withDatabaseErrors } from './errors';
 import type { Logger } from './logger';
 
 export type Db = Knex;
@@ -35,14 +35,13 @@ export function createDb(url: string, poolMax: number, { forService = true, log 
  *  and no query builder runs in Node. `name` must be unique per distinct `text`. */
 export interface Statement { name: string; text: string }
 
-export async function execute<R extends pg.QueryResultRow>(db: Db, statement: Statement, values: unknown[]): Promise<pg.QueryResult<R>> {
-  let conn: pg.PoolClient | undefined;
-  try {
-    conn = await db.client.acquireConnection() as pg.PoolClient;
-    return await conn.query<R>({ name: statement.name, text: statement.text, values });
-  } catch (err) {
-    throw fromDatabaseError(err);
-  } finally {
-    if (conn) await db.client.releaseConnection(conn);
-  }
+export function execute<R extends pg.QueryResultRow>(db: Db, statement: Statement, values: unknown[]): Promise<pg.QueryResult<R>> {
+  return withDatabaseErrors(async () => {
+    const conn = await db.client.acquireConnection() as pg.PoolClient;
+    try {
+      return await conn.query<R>({ name: statement.name, text: statement.text, values });
+    } finally {
+      await db.client.releaseConnection(conn);
+    }
+  });
 }

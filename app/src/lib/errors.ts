@@ -63,6 +63,15 @@ export function fromDatabaseError(err: unknown): unknown {
   return err;
 }
 
+/** Runs a database call and maps its failure with fromDatabaseError: the one wrapper for every query. */
+export async function withDatabaseErrors<T>(query: () => PromiseLike<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (err) {
+    throw fromDatabaseError(err);
+  }
+}
+
 /** ioredis fails fast while disconnected (offline queue off); surface that as a 503. */
 export function fromRedisError(err: unknown): unknown {
   if (err instanceof AppError) return err;

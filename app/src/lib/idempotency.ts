@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from './db';
-import { AppError, fromDatabaseError } from './errors';
+import { AppError, withDatabaseErrors } from './errors';
 
 export interface Outcome<T> { status: number; body: T; replayed: boolean }
 
@@ -16,31 +16,23 @@ export const requestHash = (request: unknown) => createHash('sha256').update(JSO
 export async function idempotent<T>(db: Db, req: IdempotentRequest,
   work: (trx: Knex.Transaction) => Promise<{ status: number; body: T }>): Promise<Outcome<T>> {
   const hash = requestHash(req.request);
-  try {
-    return await db.transaction(async (trx) => {
-      const claimed = await trx.raw(
-        `INSERT INTO idempotency_keys (user_id, scope, key, request_hash, status_code, response)
-         VALUES (?, ?, ?, ?, 0, 'null') ON CONFLICT DO NOTHING RETURNING 1`,
-        [req.userId, req.scope, req.key, hash]);
-      if (claimed.rowCount === 0) return replay<T>(trx, req, hash);
-      const outcome = await work(trx);
-      await trx('idempotency_keys').where({ user_id: req.userId, scope: req.scope, key: req.key })
-        .update({ status_code: outcome.status, response: JSON.stringify(outcome.body) });
-      return { ...outcome, replayed: false };
-    });
-  } catch (err) {
-    throw fromDatabaseError(err);
-  }
+  return withDatabaseErrors(() => db.transaction(async (trx) => {
+    const claimed = await trx.raw(
+      `INSERT INTO idempotency_keys (user_id, scope, key, request_hash, status_code, response)
+       VALUES (?, ?, ?, ?, 0, 'null') ON CONFLICT DO NOTHING RETURNING 1`,
+      [req.userId, req.scope, req.key, hash]);
+    if (claimed.rowCount === 0) return replay<T>(trx, req, hash);
+    const outcome = await work(trx);
+    await trx('idempotency_keys').where({ user_id: req.userId, scope: req.scope, key: req.key })
+      .update({ status_code: outcome.status, response: JSON.stringify(outcome.body) });
+    return { ...outcome, replayed: false };
+  }));
 }
 
 /** The stored outcome for a key, if the same request already completed. */
 export async function findOutcome<T>(db: Db, req: IdempotentRequest): Promise<Outcome<T> | undefined> {
-  try {
-    const row = await db('idempotency_keys').where({ user_id: req.userId, scope: req.scope, key: req.key }).first();
-    return row ? toOutcome<T>(row, req, requestHash(req.request)) : undefined;
-  } catch (err) {
-    throw fromDatabaseError(err);
-  }
+  const row = await withDatabaseErrors(() => db('idempotency_keys').where({ user_id: req.userId, scope: req.scope, key: req.key }).first());
+  return row ? toOutcome<T>(row, req, requestHash(req.request)) : undefined;
 }
 
 async function replay<T>(trx: Knex.Transaction, req: IdempotentRequest, hash: string): Promise<Outcome<T>> {

@@ -1,5 +1,5 @@
 import client from 'prom-client';
-import { UNAVAILABLE_KINDS } from './errors';
+import { AppError, UNAVAILABLE_KINDS } from './errors';
 
 // prom-client's defaults also export the active handle/request/resource counts as *_total gauges,
 // which promtool rejects; the same values stay available without the suffix.
@@ -51,6 +51,20 @@ export function createMetrics() {
   for (const kind of UNAVAILABLE_KINDS) metrics.unavailable.inc({ dependency: 'postgresql', kind }, 0);
   metrics.unavailable.inc({ dependency: 'redis', kind: 'unreachable' }, 0);
   return metrics;
+}
+
+/** Runs an attempt and counts it under its outcome: `success` names a result; a failure counts
+ *  as its API error code in lower case (`seat_not_available`), anything unexpected as `error`. */
+export async function countOutcome<T>(counter: client.Counter<'outcome'>, attempt: () => Promise<T>,
+  success: (result: T) => string): Promise<T> {
+  try {
+    const result = await attempt();
+    counter.inc({ outcome: success(result) });
+    return result;
+  } catch (err) {
+    counter.inc({ outcome: err instanceof AppError ? err.code.toLowerCase() : 'error' });
+    throw err;
+  }
 }
 
 /** What a database pool reports at a scrape (knex's tarn pool). */

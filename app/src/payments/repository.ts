@@ -1,5 +1,6 @@
 import { execute, type Db, type Statement } from '../lib/db';
 import { AppError, conflict, notFound } from '../lib/errors';
+import { findOutcome, type IdempotentRequest, type Outcome } from '../lib/idempotency';
 
 export interface Receipt {
   id: number; reservationId: number; status: 'PAID'; totalSeats: number; totalAmount: number; balance: number;
@@ -18,13 +19,22 @@ const PAY: Statement = {
            FROM pay_reservation($1, $2, $3, $4)`,
 };
 
-/** Pays a held reservation in one statement (one transaction, one round trip). */
-export async function payReservation(db: Db, userId: number, reservationId: number, key: string, requestHash: string): Promise<Settlement> {
-  try {
-    const { rows } = await execute<Settlement>(db, PAY, [userId, reservationId, key, requestHash]);
-    return rows[0];
-  } catch (err) {
-    throw refusal(err, reservationId) ?? err;
+export class PaymentRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Pays a held reservation in one statement (one transaction, one round trip). */
+  async payReservation(userId: number, reservationId: number, key: string, requestHash: string): Promise<Settlement> {
+    try {
+      const { rows } = await execute<Settlement>(this.db, PAY, [userId, reservationId, key, requestHash]);
+      return rows[0];
+    } catch (err) {
+      throw refusal(err, reservationId) ?? err;
+    }
+  }
+
+  /** The stored outcome of this very payment request, if it completed before. */
+  findOutcome(request: IdempotentRequest): Promise<Outcome<Receipt> | undefined> {
+    return findOutcome<Receipt>(this.db, request);
   }
 }
 

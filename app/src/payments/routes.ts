@@ -12,6 +12,8 @@ export function paymentRoutes(payments: PaymentService, queue: QueueService): Ro
     const key = parse(idempotencyKey, req.get('Idempotency-Key'));
     const { reservationId } = parse(payBody, req.body);
     const { status, body } = await payments.pay(holder, reservationId, key);
+    // The receipt holds only these fields (migration 002); jsonb stores keys shortest first, so
+    // they are listed here to answer in the documented order.
     const { id, totalSeats, totalAmount, balance } = body;
     res.status(status).json({ data: { id, reservationId: body.reservationId, status: body.status, totalSeats, totalAmount, balance } });
   });

@@ -1,34 +1,28 @@
 import { cacheKeys, JsonCache } from '../lib/cache';
-import type { Db } from '../lib/db';
 import { AppError } from '../lib/errors';
-import { findOutcome, IdempotentRequest, Outcome, requestHash, toOutcome } from '../lib/idempotency';
+import { IdempotentRequest, Outcome, requestHash, toOutcome } from '../lib/idempotency';
 import type { Logger } from '../lib/logger';
-import type { Metrics } from '../lib/metrics';
+import { countOutcome, type Metrics } from '../lib/metrics';
 import type { QueueService } from '../queue/service';
 import { seatCacheKeys } from '../reservations/service';
-import { payReservation, type Receipt } from './repository';
+import type { PaymentRepository, Receipt } from './repository';
 
 export class PaymentService {
-  constructor(private readonly db: Db, private readonly queue: QueueService, private readonly cache: JsonCache,
+  constructor(private readonly repo: PaymentRepository, private readonly queue: QueueService, private readonly cache: JsonCache,
     private readonly metrics: Metrics, private readonly log: Logger) {}
 
   /** Pays a held reservation once: the reservation, seat, balance, payment row and stored
    *  outcome change in one transaction (one statement: pay_reservation); the token ends after commit. */
   async pay(holder: { userId: number; token: string; active: boolean }, reservationId: number, key: string): Promise<Outcome<Receipt>> {
     const request: IdempotentRequest = { userId: holder.userId, scope: 'payment', key, request: { reservationId } };
-    try {
-      const outcome = holder.active ? await this.settle(holder.token, request, reservationId) : await this.replayOnly(request);
-      this.metrics.payments.inc({ outcome: outcome.replayed ? 'replayed' : 'paid' });
-      return outcome;
-    } catch (err) {
-      this.metrics.payments.inc({ outcome: err instanceof AppError ? err.code.toLowerCase() : 'error' });
-      throw err;
-    }
+    return countOutcome(this.metrics.payments,
+      () => (holder.active ? this.settle(holder.token, request, reservationId) : this.replayOnly(request)),
+      (outcome) => (outcome.replayed ? 'replayed' : 'paid'));
   }
 
   private async settle(token: string, request: IdempotentRequest, reservationId: number): Promise<Outcome<Receipt>> {
     const hash = requestHash(request.request);
-    const settled = await payReservation(this.db, request.userId, reservationId, request.key, hash);
+    const settled = await this.repo.payReservation(request.userId, reservationId, request.key, hash);
     if (settled.replayed) {
       return toOutcome<Receipt>({ request_hash: settled.requestHash, status_code: settled.statusCode, response: settled.response }, request, hash);
     }
@@ -38,7 +32,7 @@ export class PaymentService {
 
   /** The token already ended by paying: only the stored outcome of this very request is served. */
   private async replayOnly(request: IdempotentRequest): Promise<Outcome<Receipt>> {
-    const stored = await findOutcome<Receipt>(this.db, request);
+    const stored = await this.repo.findOutcome(request);
     if (!stored) throw new AppError(401, 'TOKEN_EXPIRED', 'the queue token was used for a payment; issue a new one');
     return stored;
   }

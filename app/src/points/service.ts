@@ -1,30 +1,25 @@
 import type { Db } from '../lib/db';
-import { AppError, notFound } from '../lib/errors';
+import { notFound } from '../lib/errors';
 import { idempotent } from '../lib/idempotency';
-import type { Metrics } from '../lib/metrics';
-import { addToBalance, findBalance } from './repository';
+import { countOutcome, type Metrics } from '../lib/metrics';
+import type { PointRepository } from './repository';
 
 export class PointService {
-  constructor(private readonly db: Db, private readonly metrics: Metrics) {}
+  // `db` opens the idempotent transaction; the repository's writes run inside it.
+  constructor(private readonly repo: PointRepository, private readonly db: Db, private readonly metrics: Metrics) {}
 
   async balance(userId: number) {
-    const balance = await findBalance(this.db, userId);
+    const balance = await this.repo.findBalance(userId);
     if (balance === undefined) throw notFound('user', userId);
     return { userId, balance };
   }
 
-  async charge(userId: number, amount: number, key: string) {
-    try {
-      const outcome = await idempotent(this.db, { userId, scope: 'charge', key, request: { amount } }, async (trx) => {
-        const result = await addToBalance(trx, userId, amount);
+  charge(userId: number, amount: number, key: string) {
+    return countOutcome(this.metrics.charges, () =>
+      idempotent(this.db, { userId, scope: 'charge', key, request: { amount } }, async (trx) => {
+        const result = await this.repo.addToBalance(trx, userId, amount);
         if (!result) throw notFound('user', userId);
         return { status: 200, body: { userId, ...result } };
-      });
-      this.metrics.charges.inc({ outcome: outcome.replayed ? 'replayed' : 'charged' });
-      return outcome;
-    } catch (err) {
-      this.metrics.charges.inc({ outcome: err instanceof AppError ? err.code.toLowerCase() : 'error' });
-      throw err;
-    }
+      }), (outcome) => (outcome.replayed ? 'replayed' : 'charged'));
   }
 }

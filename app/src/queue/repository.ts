@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { ACTIVE_KEY, SEQ_KEY, tokenKey, userKey, WAITING_KEY } from './keys';
 import { END, GATE, ISSUE, STATUS, TICK_ONLY } from './scripts';
 
 type Reply = (string | number | null)[];
@@ -11,10 +12,6 @@ interface QueueCommands {
   queueEnd(tok: string, waiting: string, active: string, token: string, why: string): Promise<number>;
   queueTick(waiting: string, active: string, maxActive: number, ttlMs: number): Promise<[number, number]>;
 }
-
-const WAITING = 'q:waiting';
-const ACTIVE = 'q:active';
-const tokenKey = (token: string) => `q:tok:${token}`;
 
 export type TokenRecord =
   | { state: 'INVALID' }
@@ -35,7 +32,7 @@ export class QueueRepository {
 
   async issue(userId: number, newToken: string) {
     const [created, token, state, position, until] = await this.redis.queueIssue(
-      `q:user:${userId}`, tokenKey(newToken), 'q:seq', WAITING, ACTIVE, userId, newToken, this.maxActive, this.ttlMs);
+      userKey(userId), tokenKey(newToken), SEQ_KEY, WAITING_KEY, ACTIVE_KEY, userId, newToken, this.maxActive, this.ttlMs);
     return {
       created: created === 1,
       record: { state, userId, position: Number(position), activeUntilMs: until ? Number(until) : null } as TokenRecord,
@@ -45,20 +42,20 @@ export class QueueRepository {
 
   /** The token's state after a tick (status polling promotes). */
   async find(token: string): Promise<TokenRecord> {
-    return toRecord(await this.redis.queueStatus(tokenKey(token), WAITING, ACTIVE, token, this.maxActive, this.ttlMs));
+    return toRecord(await this.redis.queueStatus(tokenKey(token), WAITING_KEY, ACTIVE_KEY, token, this.maxActive, this.ttlMs));
   }
 
   /** The token's state without a tick: the gate in front of seats, holds and payments. */
   async gate(token: string): Promise<TokenRecord> {
-    return toRecord(await this.redis.queueGate(tokenKey(token), WAITING, ACTIVE, token));
+    return toRecord(await this.redis.queueGate(tokenKey(token), WAITING_KEY, ACTIVE_KEY, token));
   }
 
   async end(token: string, why: 'paid' | 'expired') {
-    await this.redis.queueEnd(tokenKey(token), WAITING, ACTIVE, token, why);
+    await this.redis.queueEnd(tokenKey(token), WAITING_KEY, ACTIVE_KEY, token, why);
   }
 
   async tick(): Promise<{ waiting: number; active: number }> {
-    const [waiting, active] = await this.redis.queueTick(WAITING, ACTIVE, this.maxActive, this.ttlMs);
+    const [waiting, active] = await this.redis.queueTick(WAITING_KEY, ACTIVE_KEY, this.maxActive, this.ttlMs);
     return { waiting, active };
   }
 }

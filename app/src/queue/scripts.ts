@@ -1,10 +1,7 @@
 // The waiting room lives in Redis and every change to it is one Lua script, so any replica can
 // issue, promote or expire without a lock and without clock skew between pods (TIME is Redis's).
-//   q:seq           counter giving each new token its FIFO score
-//   q:waiting       zset token -> seq
-//   q:active        zset token -> active-until (ms)
-//   q:user:<id>     the user's live token
-//   q:tok:<token>   hash {u: userId, e: why it ended ('expired' | 'paid')}
+// The key layout is in keys.ts.
+import { TOKEN_PREFIX, USER_PREFIX } from './keys';
 
 const NOW = `
 local function now_ms()
@@ -17,10 +14,10 @@ const TICK = `${NOW}
 local function tick(waiting, active, now, max_active, ttl_ms)
   local expired = redis.call('ZRANGEBYSCORE', active, '-inf', now, 'LIMIT', 0, 1000)
   for _, t in ipairs(expired) do
-    local tk = 'q:tok:' .. t
+    local tk = '${TOKEN_PREFIX}' .. t
     local u = redis.call('HGET', tk, 'u')
     if u then
-      local uk = 'q:user:' .. u
+      local uk = '${USER_PREFIX}' .. u
       if redis.call('GET', uk) == t then redis.call('DEL', uk) end
       redis.call('HSET', tk, 'e', 'expired')
       redis.call('EXPIRE', tk, 3600)
@@ -98,7 +95,7 @@ local u = redis.call('HGET', KEYS[1], 'u')
 if not u then return 0 end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
-local uk = 'q:user:' .. u
+local uk = '${USER_PREFIX}' .. u
 if redis.call('GET', uk) == ARGV[1] then redis.call('DEL', uk) end
 redis.call('HSET', KEYS[1], 'e', ARGV[2])
 redis.call('EXPIRE', KEYS[1], 3600)

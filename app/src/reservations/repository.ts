@@ -1,5 +1,5 @@
 import { execute, type Db, type Statement } from '../lib/db';
-import { fromDatabaseError } from '../lib/errors';
+import { withDatabaseErrors } from '../lib/errors';
 
 export interface Hold { id: number; scheduleId: number; seatId: number; concertId: number; price: number; expiresAt: Date }
 
@@ -21,16 +21,15 @@ const HOLD: Statement = {
                    (SELECT concert_id FROM schedules WHERE schedules.id = schedule_id) AS "concertId"`,
 };
 
-export async function holdSeat(db: Db, userId: number, scheduleId: number, seatId: number,
-  holdSeconds: number): Promise<Hold | undefined> {
-  const { rows } = await execute<Hold>(db, HOLD, [holdSeconds, seatId, scheduleId, userId]);
-  return rows[0];
-}
+export class ReservationRepository {
+  constructor(private readonly db: Db) {}
 
-export async function findSeat(db: Db, seatId: number) {
-  try {
-    return await db('seats').select('id', 'schedule_id').where({ id: seatId }).first();
-  } catch (err) {
-    throw fromDatabaseError(err);
+  async holdSeat(userId: number, scheduleId: number, seatId: number, holdSeconds: number): Promise<Hold | undefined> {
+    const { rows } = await execute<Hold>(this.db, HOLD, [holdSeconds, seatId, scheduleId, userId]);
+    return rows[0];
+  }
+
+  findSeat(seatId: number): Promise<{ id: number; schedule_id: number } | undefined> {
+    return withDatabaseErrors(() => this.db('seats').select('id', 'schedule_id').where({ id: seatId }).first());
   }
 }

@@ -1,31 +1,27 @@
 import { cacheKeys, JsonCache } from '../lib/cache';
-import type { Db } from '../lib/db';
-import { AppError, conflict, notFound } from '../lib/errors';
-import type { Metrics } from '../lib/metrics';
-import { findSeat, holdSeat } from './repository';
+import { conflict, notFound } from '../lib/errors';
+import { countOutcome, type Metrics } from '../lib/metrics';
+import type { ReservationRepository } from './repository';
 
 export class ReservationService {
-  constructor(private readonly db: Db, private readonly cache: JsonCache, private readonly metrics: Metrics,
+  constructor(private readonly repo: ReservationRepository, private readonly cache: JsonCache, private readonly metrics: Metrics,
     private readonly holdSeconds: number) {}
 
   async hold(userId: number, scheduleId: number, seatId: number) {
-    try {
-      const hold = await holdSeat(this.db, userId, scheduleId, seatId, this.holdSeconds);
-      if (!hold) {
-        const seat = await findSeat(this.db, seatId);
-        if (!seat || seat.schedule_id !== scheduleId) throw notFound('seat', seatId);
-        throw conflict('SEAT_NOT_AVAILABLE', `seat ${seatId} is held or sold`);
-      }
-      this.metrics.holds.inc({ outcome: 'held' });
-      await this.cache.invalidate(...seatCacheKeys(hold.scheduleId), cacheKeys.schedules(hold.concertId));
-      return {
-        id: hold.id, scheduleId: hold.scheduleId, seatId: hold.seatId, status: 'HELD' as const,
-        price: hold.price, expiresAt: hold.expiresAt,
-      };
-    } catch (err) {
-      this.metrics.holds.inc({ outcome: err instanceof AppError ? err.code.toLowerCase() : 'error' });
-      throw err;
-    }
+    const hold = await countOutcome(this.metrics.holds, () => this.holdSeat(userId, scheduleId, seatId), () => 'held');
+    await this.cache.invalidate(...seatCacheKeys(hold.scheduleId), cacheKeys.schedules(hold.concertId));
+    return {
+      id: hold.id, scheduleId: hold.scheduleId, seatId: hold.seatId, status: 'HELD' as const,
+      price: hold.price, expiresAt: hold.expiresAt,
+    };
+  }
+
+  private async holdSeat(userId: number, scheduleId: number, seatId: number) {
+    const hold = await this.repo.holdSeat(userId, scheduleId, seatId, this.holdSeconds);
+    if (hold) return hold;
+    const seat = await this.repo.findSeat(seatId);
+    if (!seat || seat.schedule_id !== scheduleId) throw notFound('seat', seatId);
+    throw conflict('SEAT_NOT_AVAILABLE', `seat ${seatId} is held or sold`);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Db } from '../lib/db';
-import { fromDatabaseError, notFound } from '../lib/errors';
+import { notFound, withDatabaseErrors } from '../lib/errors';
 
 const MAX_REMEMBERED = 1_000_000;
 
@@ -32,10 +32,10 @@ export class UserRepository {
     try {
       // Raw SQL: on the token path the query builder's own cost showed up in the benchmark.
       // The ids are integers (validated at the edge), passed as one array parameter.
-      const { rows } = await this.db.raw('SELECT id FROM users WHERE id = ANY(?::bigint[])', [[...batch.keys()]]);
+      const { rows } = await withDatabaseErrors(() =>
+        this.db.raw('SELECT id FROM users WHERE id = ANY(?::bigint[])', [[...batch.keys()]]));
       found = new Set(rows.map((r: { id: string | number }) => Number(r.id)));
-    } catch (e) {
-      const err = fromDatabaseError(e);
+    } catch (err) {
       for (const waiters of batch.values()) for (const w of waiters) w.reject(err);
       return;
     }
