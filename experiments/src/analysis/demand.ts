@@ -63,7 +63,7 @@ export function componentDemands(steps: StepResult[], slo: Slo = DEFAULT_SLO): D
   const used = steps.filter((s) => s.node && s.achievedRps > 0 && checkSlo(s, slo).ok);
   if (used.length < 3 || new Set(used.map((s) => Math.round(s.achievedRps))).size < 2) return [];
   return (Object.keys(FIELDS) as Component[]).map((component) => {
-    const line = fitLine(used.map((s) => [s.achievedRps, s.node![FIELDS[component]] as number]));
+    const line = fitLine(used.map((s) => [s.achievedRps, s.node![FIELDS[component]]]));
     const ms = (v: number) => Math.max(0, 1000 * v);
     return { component, ms: { lo: ms(line.slope - 2 * line.slopeSe), mid: ms(line.slope), hi: ms(line.slope + 2 * line.slopeSe) }, idleCores: line.intercept, steps: used.length };
   });

@@ -159,7 +159,7 @@ export function findKnee(steps: StepResult[], slo: Slo = DEFAULT_SLO): Knee {
   const range = knee ? { lo: Math.min(...passed), mid: perPodTps!, hi: firstFail ? (alwaysFails ?? firstFail).offeredRps : null } : null;
   const bracketRatio = knee && firstFail ? (firstFail.offeredRps - knee.offeredRps) / knee.offeredRps : null;
   const nodeBound = !!firstFail && firstFail.runs.some((s) => s.nodeBound);
-  if (nodeBound) warnings.push(`node-bound: at ${firstFail!.offeredRps} rps the node's CPU ran out before the service pods reached their limits; this capacity is the node's, not the pods'`);
+  if (nodeBound) warnings.push(`node-bound: at ${firstFail.offeredRps} rps the node's CPU ran out before the service pods reached their limits; this capacity is the node's, not the pods'`);
   return {
     perPodTps,
     kneeOfferedRps: knee ? knee.offeredRps : null,

@@ -143,7 +143,7 @@ export function hpaReaction(samples: TimelineSample[], events: RunEvent[] = [], 
   let detectedSpikeStartS: number | null = null;
   if (threshold !== null && baselineLoad !== null && peak !== null) {
     if (peak >= baselineLoad * o.minRise && peak > baselineLoad) {
-      detectedSpikeStartS = load.find((l) => l.t > firstLoaded!.t && l.v >= threshold!)?.t ?? null;
+      detectedSpikeStartS = load.find((l) => l.t > firstLoaded!.t && l.v >= threshold)?.t ?? null;
     } else if (o.spikeStartS === undefined && mark('spike.start') === undefined) {
       warnings.push(`no spike in ${signal}: peak ${round(peak)} is under ${o.minRise}× the baseline ${round(baselineLoad)}`);
     }
@@ -186,7 +186,7 @@ export function hpaReaction(samples: TimelineSample[], events: RunEvent[] = [], 
   let spikeEndSource: Reaction['spikeEndSource'] = o.spikeEndS !== undefined ? 'given' : spikeEndS !== null ? 'mark' : null;
   const peakAt = load.length && peak !== null ? load.find((l) => l.t >= start && l.v === peak) ?? null : null;
   if (spikeEndS === null && threshold !== null && peakAt) {
-    spikeEndS = load.find((l) => l.t > peakAt.t && l.v < threshold!)?.t ?? null;
+    spikeEndS = load.find((l) => l.t > peakAt.t && l.v < threshold)?.t ?? null;
     if (spikeEndS !== null) spikeEndSource = 'detected';
   }
   const windowEnd = spikeEndS !== null ? spikeEndS + o.settleS : lastT;
@@ -268,7 +268,7 @@ export function breachWindows(samples: TimelineSample[], slo: Slo = DEFAULT_SLO,
 
 function pickSignal(rows: TimelineSample[]): Reaction['loadSignal'] {
   for (const key of ['k6Vus', 'k6Rps', 'rps'] as const) {
-    if (rows.some((r) => r[key] !== null && r[key] !== undefined && (r[key] as number) > 0)) return key;
+    if (rows.some((r) => r[key] !== null && r[key] !== undefined && r[key] > 0)) return key;
   }
   return null;
 }
@@ -281,7 +281,7 @@ function series(rows: TimelineSample[], get: (r: TimelineSample) => number | nul
 }
 
 function eventSeries(events: RunEvent[], kind: string, field: string): Obs[] {
-  return events.flatMap((e) => (e.kind === kind && typeof e[field] === 'number' ? [{ t: e.t, v: e[field] as number, src: 'event' as const }] : []));
+  return events.flatMap((e) => (e.kind === kind && typeof e[field] === 'number' ? [{ t: e.t, v: e[field], src: 'event' as const }] : []));
 }
 
 /** By time; at the same time an event comes first, so a change seen both ways counts as exact. */

@@ -156,10 +156,10 @@ export class Recorder {
     };
     const changed = (prev: KubernetesObject | undefined, next: KubernetesObject | undefined): EventBody[] => {
       switch (kind) {
-        case 'deployment': return deploymentChanges(prev as V1Deployment, next as V1Deployment);
-        case 'hpa': return hpaChanges(prev as V2HorizontalPodAutoscaler, next as V2HorizontalPodAutoscaler);
-        case 'pod': return podChanges(prev as V1Pod, next as V1Pod);
-        case 'testrun': return testRunChanges(prev as TestRun, next as TestRun);
+        case 'deployment': return deploymentChanges(prev, next);
+        case 'hpa': return hpaChanges(prev, next);
+        case 'pod': return podChanges(prev, next);
+        case 'testrun': return testRunChanges(prev, next);
       }
     };
     const onUpsert = (obj: T) => {
@@ -188,7 +188,7 @@ export class Recorder {
         }, this.o.restartDelayMs ?? 5000).unref();
       }
     });
-    this.informers.push({ kind, informer: informer as unknown as Informer<KubernetesObject> });
+    this.informers.push({ kind, informer });
   }
 
   private objects<T>(kind: Kind): T[] {

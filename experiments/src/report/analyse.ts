@@ -82,7 +82,7 @@ export function analyseRun(run: RunData, options: { prices?: Prices } = {}): Sum
   const warnings: string[] = [];
 
   const oneReplica = run.scaling?.find((p) => p.replicas === 1)?.steps ?? run.saturation;
-  const knee = oneReplica?.length ? findKnee(oneReplica as StepResult[], slo) : null;
+  const knee = oneReplica?.length ? findKnee(oneReplica, slo) : null;
   const perPodTps = knee?.censored === 'none' || knee?.censored === 'lower-bound' ? knee.range : null;
   const counts = (run.scaling ?? []).map((p) => countSummary(p, slo));
 
@@ -128,7 +128,7 @@ export function analyseRun(run: RunData, options: { prices?: Prices } = {}): Sum
       serviceCeilingRps: usl && measured.length >= 5 ? usl.ceilingX : Infinity,
     })
     : [];
-  const withSteps = counts.map((c) => ({ ...c, steps: c.steps as StepResult[] | undefined }));
+  const withSteps = counts.map((c) => ({ ...c, steps: c.steps }));
   const ceilings = run.info.system ? ceilingCheck(withSteps, run.info.system, slo) : [];
   const connections = run.info.system ? connectionCheck(withSteps, run.info.system) : [];
   const prices = options.prices ?? run.info.prices ?? null;
@@ -182,7 +182,7 @@ export function analyseRun(run: RunData, options: { prices?: Prices } = {}): Sum
 
 /** A count's figures, re-derived from its steps where it kept them (the stored ones are the controller's reading). */
 function countSummary(stored: ScalingPoint, slo: Slo): CountSummary {
-  const p = stored.steps?.length ? { ...stored, ...countPoint(stored.replicas, findKnee(stored.steps as StepResult[], slo)) } : stored;
+  const p = stored.steps?.length ? { ...stored, ...countPoint(stored.replicas, findKnee(stored.steps, slo)) } : stored;
   const censored = p.censored ?? (p.throughputRps > 0 ? 'none' : 'no-pass');
   return { ...p, censored, status: censored === 'none' ? 'measured' : censored === 'lower-bound' ? 'lower bound' : 'nothing passed' };
 }

@@ -48,7 +48,7 @@ export function wrapLines(text: string, width = 100): string[] {
 }
 
 function long(samples: Sample[], fields: Array<[keyof Sample, string]>) {
-  return samples.flatMap((s) => fields.flatMap(([key, series]) => (typeof s[key] === 'number' && Number.isFinite(s[key]) ? [{ t: s.t, series, value: s[key] as number }] : [])));
+  return samples.flatMap((s) => fields.flatMap(([key, series]) => (typeof s[key] === 'number' && Number.isFinite(s[key]) ? [{ t: s.t, series, value: s[key] }] : [])));
 }
 
 function spikeRules(reaction: Reaction | null) {
@@ -89,7 +89,7 @@ export function replicasChart(samples: Sample[], reaction: Reaction | null, wher
       },
     ],
     resolve: { scale: { y: 'independent' } },
-  } as TopLevelSpec;
+  };
 }
 
 export function uslChart(points: ScalingPoint[], usl: UslParams & { peakN: number | null }, where: string): TopLevelSpec {
@@ -143,7 +143,7 @@ export function latencyChart(samples: Sample[], reaction: Reaction | null, slo: 
       { data: { values: [{ y: slo.p95Ms }] }, mark: { type: 'rule', color: '#d62728', strokeDash: [6, 3] }, encoding: { y: { field: 'y', type: 'quantitative' } } },
       { data: { values: spikeRules(reaction) }, mark: { type: 'rule', strokeDash: [4, 4], color: '#555' }, encoding: { x: { field: 't', type: 'quantitative' } } },
     ],
-  } as TopLevelSpec;
+  };
 }
 
 function fmt(v: number): string {

@@ -64,10 +64,10 @@ function job(tr: TestRun, name: string, role: 'initializer' | 'runner' | 'starte
           imagePullSecrets: pod.imagePullSecrets as never,
           containers: [{
             imagePullPolicy: pod.imagePullPolicy,
-            env: pod.env as never,
-            envFrom: pod.envFrom as never,
-            resources: pod.resources as never,
-            securityContext: pod.containerSecurityContext as never,
+            env: pod.env,
+            envFrom: pod.envFrom,
+            resources: pod.resources,
+            securityContext: pod.containerSecurityContext,
             ...container,
             ...(extra.volumes ? { volumeMounts: [{ name: 'k6-test-volume', mountPath: SCRIPT_DIR }] } : {}),
           }],
@@ -126,7 +126,7 @@ export function runnerService(tr: TestRun, i: number): V1Service {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: serviceName(tr, i), namespace: tr.metadata.namespace, labels: labelsOf(tr, 'runner'), ownerReferences: [ownerOf(tr)] },
-    spec: { selector: { ...labelsOf(tr, 'runner'), 'runner-index': String(i) }, ports: [{ port: RUNNER_PORT, targetPort: RUNNER_PORT as never }] },
+    spec: { selector: { ...labelsOf(tr, 'runner'), 'runner-index': String(i) }, ports: [{ port: RUNNER_PORT, targetPort: RUNNER_PORT }] },
   };
 }
 
