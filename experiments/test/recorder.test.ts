@@ -27,11 +27,11 @@ describe('recorder sample: node CPU split and client p95', () => {
   ]);
   const transport = (table: Map<string, unknown>): PromTransport => ({
     describe: () => 'table',
-    async get(path) {
+    get(path) {
       const promql = new URLSearchParams(path.slice(path.indexOf('?') + 1)).get('query') ?? '';
       const result = table.get(promql);
-      if (result === 'fail') return { status: 503, body: JSON.stringify({ status: 'error', errorType: 'unavailable', error: 'down' }) };
-      return { status: 200, body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result: result ?? [] } }) };
+      if (result === 'fail') return Promise.resolve({ status: 503, body: JSON.stringify({ status: 'error', errorType: 'unavailable', error: 'down' }) });
+      return Promise.resolve({ status: 200, body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result: result ?? [] } }) });
     },
   });
   const take = async (table: Map<string, unknown>) => {

@@ -548,8 +548,8 @@ function profileCpus(): Array<{ name: string; cpuCores: number }> {
   }).sort((a, b) => a.cpuCores - b.cpuCores);
 }
 
-function readJson<T = any>(path: string): T | undefined {
-  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+function readJson<T>(path: string): T | undefined {
+  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as T : undefined;
 }
 
 /**
@@ -587,8 +587,8 @@ async function validate(scaling: CountRecord[], hpaRange: { minReplicas: number;
   await autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: release, namespace, body: { spec: hpaRange } }, mergePatch);
 }
 
-main().catch((err) => {
-  process.stderr.write(`experiment failed: ${err.message ?? err}\nThe partial results are in ${outDir}; re-render with ` +
+main().catch((err: Error) => {
+  process.stderr.write(`experiment failed: ${err.message ?? String(err)}\nThe partial results are in ${outDir}; re-render with ` +
     `npx tsx experiments/src/cli/report.ts ${outDir}\n`);
   process.exitCode = 1;
 });

@@ -38,6 +38,15 @@ export class PrometheusError extends Error {
   }
 }
 
+/** Prometheus's HTTP API envelope (https://prometheus.io/docs/prometheus/latest/querying/api/). */
+interface ApiBody {
+  status: 'success' | 'error';
+  data: { resultType: string; result: unknown };
+  errorType?: string;
+  error?: string;
+  message?: string;
+}
+
 export class PrometheusClient {
   constructor(readonly transport: PromTransport, readonly timeoutMs = 10_000) {}
 
@@ -45,7 +54,7 @@ export class PrometheusClient {
     const params = new URLSearchParams({ query: promql });
     if (time) params.set('time', String(time.getTime() / 1000));
     const data = await this.call(`api/v1/query?${params}`);
-    if (data.resultType === 'scalar') return [{ metric: {}, value: toPoint(data.result) }];
+    if (data.resultType === 'scalar') return [{ metric: {}, value: toPoint(data.result as [number, string]) }];
     if (data.resultType !== 'vector') throw new PrometheusError(`expected a vector from ${promql}, got ${data.resultType}`, null);
     return (data.result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((r) => ({ metric: r.metric, value: toPoint(r.value) }));
   }
@@ -65,11 +74,12 @@ export class PrometheusClient {
     return Number.isFinite(x) ? x : null;
   }
 
-  private async call(path: string): Promise<{ resultType: string; result: any }> {
+  /** `result`'s shape follows `resultType` (the callers check it before reading). */
+  private async call(path: string): Promise<{ resultType: string; result: unknown }> {
     const res = await this.transport.get(path, this.timeoutMs);
-    let body: any;
+    let body: ApiBody;
     try {
-      body = JSON.parse(res.body);
+      body = JSON.parse(res.body) as ApiBody;
     } catch {
       throw new PrometheusError(`${this.transport.describe()}: HTTP ${res.status}, not JSON: ${res.body.slice(0, 200)}`, res.status);
     }

@@ -329,7 +329,7 @@ function describeError(err: unknown): string {
   if (err && typeof err === 'object') {
     const e = err as { code?: unknown; statusCode?: unknown; message?: unknown };
     const status = typeof e.code === 'number' ? e.code : typeof e.statusCode === 'number' ? e.statusCode : null;
-    const msg = typeof e.message === 'string' ? e.message.split('\n')[0] : String(err);
+    const msg = typeof e.message === 'string' ? e.message.split('\n')[0] : JSON.stringify(err);
     return status !== null ? `HTTP ${status}: ${msg}` : msg;
   }
   return String(err);

@@ -90,6 +90,8 @@ export function analyseRun(run: RunData, options: { prices?: Prices } = {}): Sum
   let draws: UslParams[] | null = null;
   const measured = fitPoints(counts);
   if (measured.length >= 2) {
+    // The summary keeps the fitted parameters; the prediction function is dropped, never called.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const { predict: _predict, ...fit } = fitUsl(measured.map((p) => ({ n: p.n, x: counts.find((c) => c.replicas === p.n)!.throughputRps })));
     const ranges = uslRanges(measured);
     draws = ranges.draws;
@@ -195,7 +197,7 @@ function withoutTarget({ targetTps: _t, ...rest }: PlanRange): Omit<PlanRange, '
 function spikeReaction(run: RunData, slo: Slo, from: number, to: number): Reaction | null {
   if (!run.samples?.length) return null;
   const inWindow = <T extends { t: number }>(xs: T[]) => xs.filter((x) => x.t >= from && x.t < to);
-  return hpaReaction(inWindow(run.samples), inWindow(run.events ?? []) as RunEvent[], { slo });
+  return hpaReaction(inWindow(run.samples), inWindow<RunEvent>(run.events ?? []), { slo });
 }
 
 function judgeProspective(p: Prospective): ProspectiveSummary {

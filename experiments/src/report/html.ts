@@ -21,9 +21,11 @@ const vegaRuntime = () => (runtime ??= readFileSync(join(dirname(require.resolve
 
 /** The spec a browser draws: tooltips on every mark and, where x is time, pan and zoom on x. */
 export function interactive(spec: TopLevelSpec): TopLevelSpec {
-  const s = structuredClone(spec) as TopLevelSpec & { layer?: Record<string, any>[] };
+  // Only the parts touched here are typed: a layer's mark (a name or a definition) and its params.
+  type Layer = { mark?: string | { type: string }; params?: unknown[] };
+  const s = structuredClone(spec) as TopLevelSpec & { layer?: Layer[] };
   for (const layer of s.layer ?? []) {
-    if (typeof layer.mark === 'object' && layer.mark.type !== 'rect') layer.mark = { ...layer.mark, tooltip: { content: 'data' } };
+    if (typeof layer.mark === 'object' && layer.mark.type !== 'rect') layer.mark = { ...layer.mark, tooltip: { content: 'data' } } as Layer['mark'];
   }
   const first = s.layer?.[0];
   if (first) first.params = [{ name: 'zoom', select: { type: 'interval', encodings: ['x'] }, bind: 'scales' }];

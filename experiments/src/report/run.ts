@@ -164,7 +164,7 @@ function parseJson<T>(path: string, schema: z.ZodType<T>): T | null {
 export function resourceLimits(resourcesJson: string | undefined): { cpu: number | null; memory: string | null } {
   let limits: { cpu?: string; memory?: string } = {};
   try {
-    limits = JSON.parse(resourcesJson ?? '{}').limits ?? {};
+    limits = (JSON.parse(resourcesJson ?? '{}') as { limits?: typeof limits }).limits ?? {};
   } catch {
     return { cpu: null, memory: null };
   }

@@ -86,7 +86,7 @@ async function watch<T extends KubernetesObject>(what: string, path: string, lis
   informer.on('delete', onChange);
   informer.on('error', (err) => {
     log(`watch ${what}: ${errorText(err)}; restarting in 5 s`);
-    setTimeout(() => informer.start().catch((e) => log(`watch ${what}: ${errorText(e)}`)), 5000);
+    setTimeout(() => void informer.start().catch((e) => log(`watch ${what}: ${errorText(e)}`)), 5000);
   });
   await informer.start();
 }

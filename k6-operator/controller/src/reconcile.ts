@@ -251,7 +251,7 @@ export function parseInspect(log: string): { maxVUs: number; totalDuration: stri
   try {
     const j = JSON.parse(rest.slice(start, end + 1)) as { maxVUs?: unknown; totalDuration?: unknown };
     if (typeof j.maxVUs !== 'number') return undefined;
-    return { maxVUs: j.maxVUs, totalDuration: String(j.totalDuration ?? '') };
+    return { maxVUs: j.maxVUs, totalDuration: typeof j.totalDuration === 'string' ? j.totalDuration : '' };
   } catch {
     return undefined;
   }

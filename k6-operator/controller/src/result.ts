@@ -11,7 +11,7 @@
  * and its readers (make loadtest, the experiment controller).
  */
 import { z } from 'zod';
-import { exact, judge, metricTags, parseThreshold, spanOf, splitKey, type Interval, type Outcome } from './thresholds.js';
+import { exact, judge, parseThreshold, spanOf, splitKey, type Interval, type Outcome } from './thresholds.js';
 
 const num = z.number().nullable().optional();
 const summaryMetric = z.object({ type: z.enum(['counter', 'rate', 'gauge', 'trend']) }).catchall(z.unknown());

@@ -196,7 +196,7 @@ async function deleteTestRun(kube: Kube, name: string, say: (l: string) => void)
   await kube.custom.deleteNamespacedCustomObject({ ...ref, propagationPolicy: 'Foreground' }).catch((err) => { if (!isNotFound(err)) throw err; });
   const until = Date.now() + 180_000;
   for (let said = false; ; said = true) {
-    const exists = await kube.custom.getNamespacedCustomObject(ref).then(() => true, (err) => (isNotFound(err) ? false : Promise.reject(err)));
+    const exists = await kube.custom.getNamespacedCustomObject(ref).then(() => true, (err: Error) => (isNotFound(err) ? false : Promise.reject(err)));
     const jobs = (await kube.batch.listNamespacedJob({ namespace: NAMESPACE, labelSelector: `k6_cr=${name}` })).items.length;
     if (!exists && jobs === 0) return;
     if (!said) say(`waiting for the previous TestRun ${name} and its Jobs to be deleted`);
