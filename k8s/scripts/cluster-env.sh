@@ -44,7 +44,7 @@ publish_image() {
       log "image $ref loaded into kind cluster ${context#kind-}"
     else
       [[ -n ${REGISTRY:-} ]] || die "CLUSTER=current ($context) needs REGISTRY=host[:port]/path to push $ref to (the cluster's nodes must be able to pull from it)."
-      bh inspect --type image "$ref" >/dev/null 2>&1 || bh pull -q "docker-archive:$archive" >/dev/null
+      load_image "$ref" "$archive"
       bh push -q --tls-verify="${REGISTRY_TLS_VERIFY:-true}" "$ref" "docker://$REGISTRY/$name:$tag" ||
         die "pushing $ref to $REGISTRY failed: check REGISTRY, your login (buildah login), and REGISTRY_TLS_VERIFY."
       log "image pushed as $REGISTRY/$name:$tag"
