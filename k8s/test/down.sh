@@ -5,7 +5,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 source "$K8S_DIR/scripts/cluster-env.sh"
-source "$K8S_DIR/scripts/processes.sh"
 require_root "k8s/test/down.sh" cluster-down
 
 pid_of kubelet >/dev/null || "$K8S_DIR/scripts/cluster-up.sh"

@@ -7,7 +7,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 source "$K8S_DIR/scripts/cluster-env.sh"
-source "$K8S_DIR/scripts/containment.sh"
 
 NS=headroom-smoke
 IMAGE="$IMAGE_PREFIX/node-base:$NODE_BASE_IMAGE_TAG"
@@ -15,8 +14,7 @@ KUBECTL="$(kubectl_bin)"
 if [[ ${CLUSTER:-local} == local ]]; then
   export KUBECONFIG="$KUBECONFIG_PATH"
   [[ -f $KUBECONFIG ]] || die "no local cluster ($KUBECONFIG missing): run 'make cluster-up' first."
-  ctr --address "$CONTAINERD_SOCK" -n k8s.io images ls -q | grep -qx "$IMAGE" ||
-    ctr --address "$CONTAINERD_SOCK" -n k8s.io images import "$IMAGES_DIR/node-base-$NODE_BASE_IMAGE_TAG.tar" >/dev/null
+  ctr_k8s images ls -q | grep -qx "$IMAGE" || containerd_import "$IMAGES_DIR/node-base-$NODE_BASE_IMAGE_TAG.tar"
 fi
 k() { "$KUBECTL" -n "$NS" "$@"; }
 
