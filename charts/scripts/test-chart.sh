@@ -16,12 +16,8 @@ chart="$(cd "$here/../booking" && pwd)"
 eval "$("$here/chart-tools.sh")" || exit 1   # HELM_PLUGINS, KUBE_SCORE
 export HELM_PLUGINS
 
-work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
-ok() { passed=$((passed + 1)); printf '  ok    %s\n' "$1"; }
-bad() { failed=$((failed + 1)); printf '  FAIL  %s\n' "$1"; [[ -s $work/out ]] && sed 's/^/        /' "$work/out"; }
-# check NAME CMD...: passes when CMD exits 0.
-check() { local name=$1; shift; if "$@" >"$work/out" 2>&1; then ok "$name"; else bad "$name"; fi; }
+# shellcheck source=../../k8s/test/checks.sh
+source "$here/../../k8s/test/checks.sh"
 # refuse NAME PATTERN CMD...: passes when CMD fails and says PATTERN.
 refuse() {
   local name=$1 pattern=$2; shift 2
