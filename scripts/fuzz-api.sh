@@ -16,7 +16,7 @@ say() { echo "[fuzz] $*" >&2; }
 
 if [ ! -x "$VENV/bin/st" ]; then
   say "installing schemathesis $VERSION into $VENV (once)"
-  python3 -m venv "$VENV" || { say "python3 -m venv failed: apt-get install python3-venv"; exit 1; }
+  python3 -m venv "$VENV" || { say "python3 -m venv failed: install the python group as root: k8s/scripts/install-host-packages.sh python"; exit 1; }
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$VERSION" \
     || { rm -rf "$VENV"; say "pip could not install schemathesis $VERSION; check the PyPI proxy (pip config list)"; exit 1; }
 fi

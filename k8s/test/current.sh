@@ -31,7 +31,7 @@ cleanup() {
 }
 summary_on_exit cleanup
 
-"$root/k8s/scripts/install-host-packages.sh"
+command -v docker-registry >/dev/null || die "docker-registry missing: 'make tools' installs the host packages."
 curl -sf "http://$LOCAL_REGISTRY/v2/" >/dev/null 2>&1 && die "something already answers on $LOCAL_REGISTRY: stop it first"
 cat >"$work/registry.yml" <<YAML
 version: 0.1

@@ -13,7 +13,7 @@ mkdir -p "$out"
 # shellcheck source=checks.sh
 source "$here/checks.sh"
 
-command -v chromium >/dev/null || "$K8S_DIR/scripts/install-host-packages.sh" chromium
+command -v chromium >/dev/null || "$K8S_DIR/scripts/install-host-packages.sh" browser
 port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 PORT=$port CLUSTER=local "$K8S_DIR/scripts/prometheus-ui.sh" >"$work/port-forward.log" 2>&1 &
 forward=$!
