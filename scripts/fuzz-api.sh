@@ -7,9 +7,10 @@
 # routes are fuzzed past the gate too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=../k8s/scripts/lib.sh
+source k8s/scripts/lib.sh
 VERSION=4.32.5
-CACHE=${HEADROOM_CACHE:-$HOME/.cache/headroom}
-VENV=$CACHE/venv/schemathesis-$VERSION
+VENV=$HEADROOM_CACHE/venv/schemathesis-$VERSION
 EXAMPLES=${SCHEMATHESIS_EXAMPLES:-60}
 OUT=${FUZZ_OUT:-app/test-results/schemathesis}
 say() { echo "[fuzz] $*" >&2; }
@@ -24,7 +25,7 @@ fi
 : "${DATABASE_URL:?run through make test-api-fuzz, which starts the private services}"
 node app/dist/cli/migrate.js >/dev/null
 node app/dist/cli/seed.js small >/dev/null
-port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+port=$(free_port)
 base=http://127.0.0.1:$port
 mkdir -p "$OUT"
 PORT=$port WEB_CONCURRENCY=1 LOG_LEVEL=warn MAX_ACTIVE=1000000 node app/dist/main.js >"$OUT/service.log" 2>&1 &

@@ -91,3 +91,6 @@ apt_mirror() {
   [[ -n $uri ]] || die "no Debian mirror found in /etc/apt/sources.list{,.d}"
   printf '%s' "$uri"
 }
+
+# A loopback TCP port that is free now (the kernel's pick).
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }

@@ -14,7 +14,7 @@ mkdir -p "$out"
 source "$here/checks.sh"
 
 command -v chromium >/dev/null || "$K8S_DIR/scripts/install-host-packages.sh" browser
-port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+port="$(free_port)"
 PORT=$port CLUSTER=local "$K8S_DIR/scripts/prometheus-ui.sh" >"$work/port-forward.log" 2>&1 &
 forward=$!
 stop_forward() { kill "$forward" 2>/dev/null; }
