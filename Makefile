@@ -97,13 +97,16 @@ check: ## The fast part of make test (a few minutes, no cluster): lint, the serv
 	$(MAKE) --no-print-directory test-experiments
 	$(MAKE) --no-print-directory test-chart
 
-# Every TypeScript project, bench/ included (tsx runs code without checking its types), and every
-# shell script at shellcheck's warning level (.shellcheckrc: scripts source each other).
-TS_PROJECTS := app experiments k6-operator/controller charts/dashboard bench
+# Every TypeScript project, bench/ and the service's tests included (tsx runs code without checking
+# its types); ESLint with typed rules (eslint.config.mjs) on every TypeScript and JavaScript file;
+# every shell script at shellcheck's warning level (.shellcheckrc: scripts source each other).
+TS_PROJECTS := app app/test experiments k6-operator/controller charts/dashboard bench
 .PHONY: lint
-lint: deps ## Type-check every TypeScript project and bench/ (tsc --noEmit); shellcheck every script
+lint: deps ## Type-check every TypeScript project (tsc --noEmit); ESLint with typed rules; shellcheck every script
 	@for p in $(TS_PROJECTS); do echo "[lint] tsc -p $$p"; npx --no-install tsc -p $$p/tsconfig.json --noEmit || exit 1; done
-	@command -v shellcheck >/dev/null || $(K8S_MK_DIR)/scripts/install-host-packages.sh shellcheck
+	@echo "[lint] eslint"
+	@npx --no-install eslint --max-warnings 0 .
+	@$(K8S_MK_DIR)/scripts/install-host-packages.sh lint
 	@echo "[lint] shellcheck (warnings and errors) on $$(git ls-files '*.sh' | wc -l) scripts"
 	@git ls-files -z '*.sh' | xargs -0 shellcheck -x --severity=warning
 

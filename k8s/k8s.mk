@@ -47,6 +47,10 @@ endif
 
 ##@ Cluster
 
+.PHONY: host-packages
+host-packages: ## Install the Debian packages the verbs use (root; a no-op when present) [PACKAGES="cluster services browser python lint"; default all]
+	$(K8S_MK_DIR)/scripts/install-host-packages.sh $(or $(PACKAGES),all)
+
 .PHONY: tools
 tools: ## Build the pinned Kubernetes, etcd, add-ons, Prometheus, helm, k6 and local images into HEADROOM_CACHE.
 	$(K8S_MK_DIR)/scripts/install-host-packages.sh

@@ -7,16 +7,17 @@
 # routes are fuzzed past the gate too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=../k8s/scripts/lib.sh
+source k8s/scripts/lib.sh
 VERSION=4.32.5
-CACHE=${HEADROOM_CACHE:-$HOME/.cache/headroom}
-VENV=$CACHE/venv/schemathesis-$VERSION
+VENV=$HEADROOM_CACHE/venv/schemathesis-$VERSION
 EXAMPLES=${SCHEMATHESIS_EXAMPLES:-60}
 OUT=${FUZZ_OUT:-app/test-results/schemathesis}
 say() { echo "[fuzz] $*" >&2; }
 
 if [ ! -x "$VENV/bin/st" ]; then
   say "installing schemathesis $VERSION into $VENV (once)"
-  python3 -m venv "$VENV" || { say "python3 -m venv failed: apt-get install python3-venv"; exit 1; }
+  python3 -m venv "$VENV" || { say "python3 -m venv failed: install the python group as root: k8s/scripts/install-host-packages.sh python"; exit 1; }
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$VERSION" \
     || { rm -rf "$VENV"; say "pip could not install schemathesis $VERSION; check the PyPI proxy (pip config list)"; exit 1; }
 fi
@@ -24,7 +25,7 @@ fi
 : "${DATABASE_URL:?run through make test-api-fuzz, which starts the private services}"
 node app/dist/cli/migrate.js >/dev/null
 node app/dist/cli/seed.js small >/dev/null
-port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+port=$(free_port)
 base=http://127.0.0.1:$port
 mkdir -p "$OUT"
 PORT=$port WEB_CONCURRENCY=1 LOG_LEVEL=warn MAX_ACTIVE=1000000 node app/dist/main.js >"$OUT/service.log" 2>&1 &

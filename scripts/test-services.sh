@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Private PostgreSQL and Redis for tests and benchmarks: Debian's packages, our own ports and data
-# dirs under $STATE, never the system instances. Also installs promtool, which the tests use.
+# dirs under $STATE, never the system instances. Also installs promtool, which the tests use
+# (k8s/scripts/install-host-packages.sh services, when one of the three is missing).
 #   scripts/test-services.sh start|stop|env|stop-redis|start-redis|stop-postgres|start-postgres
 set -euo pipefail
 
@@ -12,15 +13,8 @@ PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || tru
 say() { echo "[services] $*" >&2; }
 
 install_packages() {
-  local missing=()
-  [ -n "$PG_BIN" ] || missing+=(postgresql)
-  command -v redis-server >/dev/null || missing+=(redis-server)
-  command -v promtool >/dev/null || missing+=(prometheus)
-  [ ${#missing[@]} -eq 0 ] && return
-  [ "$(id -u)" -eq 0 ] || { say "need ${missing[*]}: run as root or install them with apt-get"; exit 1; }
-  say "installing ${missing[*]} from Debian"
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  [ -n "$PG_BIN" ] && command -v redis-server >/dev/null && command -v promtool >/dev/null && return
+  "$(dirname "${BASH_SOURCE[0]}")/../k8s/scripts/install-host-packages.sh" services
   PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 }
 

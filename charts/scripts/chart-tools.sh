@@ -4,11 +4,10 @@
 #   helm-unittest: a Helm plugin directory under $HEADROOM_CACHE/helm/plugins (use it with
 #                  HELM_PLUGINS=<that dir>; nothing goes to ~/.local/share/helm)
 #   kube-score:    $HEADROOM_CACHE/bin/kube-score-<version>
-# Prints 'NAME=path' lines for the caller. Env: HELM_UNITTEST_VERSION, KUBE_SCORE_VERSION.
+# Prints 'NAME=path' lines for the caller. Versions: HELM_UNITTEST_VERSION, KUBE_SCORE_VERSION (versions.env).
 set -euo pipefail
 # shellcheck source=../../k8s/scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../k8s/scripts/lib.sh"
-: "${HELM_UNITTEST_VERSION:?set by charts/charts.mk}" "${KUBE_SCORE_VERSION:?set by charts/charts.mk}"
 command -v go >/dev/null || die "go missing: the chart's test tools are built from their Go modules."
 go_env
 mkdir -p "$BIN_DIR"

@@ -7,7 +7,6 @@
 set -euo pipefail
 # shellcheck source=../../k8s/scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../k8s/scripts/lib.sh"
-: "${PROMETHEUS_OPERATOR_VERSION:?set by charts/charts.mk}"
 out="$HEADROOM_CACHE/crds/prometheus-operator-$PROMETHEUS_OPERATOR_VERSION"
 crds=(monitoring.coreos.com_servicemonitors.yaml monitoring.coreos.com_prometheusrules.yaml)
 if [[ ! -f $out/${crds[-1]} ]]; then

@@ -5,8 +5,8 @@
 #      (tests/schema_test.yaml)
 #   3. kube-score over the rendered manifests of every profile and ci values file
 #   4. promtool check/test rules on files/rules.yaml; dashboard queries parse as PromQL
-# Ends with one 'N passed, N failed' line. Env (from charts/charts.mk): HELM, PROMTOOL,
-# HELM_UNITTEST_VERSION, KUBE_SCORE_VERSION.
+# Ends with one 'N passed, N failed' line. Env (from charts/charts.mk): HELM, PROMTOOL; the test
+# tools' versions come from versions.env.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 chart="$(cd "$here/../booking" && pwd)"
@@ -16,12 +16,8 @@ chart="$(cd "$here/../booking" && pwd)"
 eval "$("$here/chart-tools.sh")" || exit 1   # HELM_PLUGINS, KUBE_SCORE
 export HELM_PLUGINS
 
-work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
-ok() { passed=$((passed + 1)); printf '  ok    %s\n' "$1"; }
-bad() { failed=$((failed + 1)); printf '  FAIL  %s\n' "$1"; [[ -s $work/out ]] && sed 's/^/        /' "$work/out"; }
-# check NAME CMD...: passes when CMD exits 0.
-check() { local name=$1; shift; if "$@" >"$work/out" 2>&1; then ok "$name"; else bad "$name"; fi; }
+# shellcheck source=../../k8s/test/checks.sh
+source "$here/../../k8s/test/checks.sh"
 
 profiles=("$chart"/profiles/*.yaml)
 cis=("$chart"/ci/*-values.yaml)
@@ -77,5 +73,5 @@ else
 fi
 
 echo
-echo "chart: $passed passed, $failed failed"
-((failed == 0))
+printf "chart: "
+checks_done

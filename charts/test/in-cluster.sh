@@ -31,33 +31,23 @@ LOAD_RATE=${LOAD_RATE:-30}
 LOAD_SECONDS=${LOAD_SECONDS:-150}
 read -ra helm_sets <<<"${HELM_SETS:-}"
 k() { "$KUBECTL" -n "$NS" "$@"; }
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
 started=$SECONDS
-work="$(mktemp -d)"
-skipped=0 created_crds=()
+created_crds=()
+# shellcheck source=../../k8s/scripts/lib.sh
+source "$here/../../k8s/scripts/lib.sh"
 # shellcheck source=../../k8s/test/checks.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../../k8s/test/checks.sh"
+source "$here/../../k8s/test/checks.sh"
 
-finished=false
 cleanup() {
-  local rc=$?
-  set +e
-  : >"$work/out"
-  $finished || bad "stopped early (exit $rc)"
   log "cleanup: namespace $NS${created_crds[*]:+ and CRDs ${created_crds[*]}}"
   "$HELM" uninstall "$RELEASE" -n "$NS" --wait --timeout 2m >/dev/null 2>&1
   "$KUBECTL" delete namespace "$NS" --ignore-not-found --timeout=3m >/dev/null
   for crd in "${created_crds[@]}"; do "$KUBECTL" delete crd "$crd" --ignore-not-found >/dev/null; done
-  rm -rf "$work"
   echo
   log "in-cluster chart checks took $((SECONDS - started)) s"
-  echo "$passed passed, $failed failed$( ((skipped == 0)) || echo ", $skipped skipped")"
-  ((failed == 0)) && exit 0
-  exit 1
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+summary_on_exit cleanup
 
 # A namespace left by a killed run is this test's own: start from nothing.
 "$KUBECTL" delete namespace "$NS" --ignore-not-found --timeout=3m >/dev/null
@@ -96,14 +86,13 @@ for f in "$chart"/profiles/*.yaml "$chart"/ci/*-values.yaml; do
 done
 
 echo "== install profile $PROFILE as $RELEASE in $NS (seeded, CPU request 100m)"
-t0=$SECONDS failed_before=$failed
+failed_before=$failed
 check "helm install --wait --wait-for-jobs" "$HELM" upgrade --install "$RELEASE" "$chart" -n "$NS" \
   -f "$chart/profiles/$PROFILE.yaml" --set-string image.tag="$APP_IMAGE_TAG" "${helm_sets[@]}" \
   --set resources.requests.cpu=100m --set seed.enabled=true \
   --wait --wait-for-jobs --timeout 5m
 # Nothing below means anything without the release.
 ((failed == failed_before)) || exit 1
-log "installed in $((SECONDS - t0)) s"
 # migrate.js waits for a PostgreSQL that is not up yet instead of failing (no Error pods left).
 expect "the migration Job succeeded with no failed pod" \
   "$(k get jobs -l app.kubernetes.io/component=migrate -o jsonpath='{.items[0].status.succeeded}/{.items[0].status.failed}')" "1/"
@@ -166,7 +155,7 @@ ready_replicas() {
 hpa_range() {
   k patch hpa "$RELEASE" --type merge -p "{\"spec\":{\"minReplicas\":$1,\"maxReplicas\":$1}}"
 }
-step() { local t=$SECONDS; check "$1 (from $((SECONDS - load_start)) s into the load)" "${@:2}"; log "  took $((SECONDS - t)) s"; }
+step() { check "$1 (from $((SECONDS - load_start)) s into the load)" "${@:2}"; }
 restart() { k rollout restart deployment/"$RELEASE" && k rollout status deployment/"$RELEASE" --timeout=180s && pods_exactly 1; }
 step "rollout restart, old pod drained" restart
 step "HPA min=max=3: 3 replicas ready" eval 'hpa_range 3 && ready_replicas 3'
@@ -207,7 +196,7 @@ while IFS=$'\t' read -r title legend _; do
   key="$title | $legend"
   : >"$work/out"
   if [[ ${result[$key]:-} == skip ]]; then
-    skipped=$((skipped + 1)); printf '  skip  %s: this cluster'"'"'s cAdvisor has no per-container series\n' "$key"
+    skip "$key: this cluster's cAdvisor has no per-container series"
   elif [[ -n ${result[$key]:-} ]]; then ok "$key: ${result[$key]}"
   else bad "$key: no series"; fi
 done <"$work/queries.tsv"

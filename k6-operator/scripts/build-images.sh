@@ -16,8 +16,7 @@ source "$HERE/../../k8s/scripts/lib.sh"
 source "$HERE/../../k8s/scripts/cluster-env.sh"
 source "$HERE/images.sh"
 eval "$(sed -n 's/^\(K6_[A-Z_]*\) ?= \(.*\)$/: "${\1:=\2}"/p' "$HERE/../k6-operator.mk")"
-require_root "Building images with buildah" k6-operator
-command -v buildah >/dev/null || die "buildah missing: apt-get install -y buildah"
+need_buildah k6-operator
 mkdir -p "$IMAGES_DIR"
 
 # The images' /bin/sh: Debian's busybox-static, unpacked into the cache rather than installed, so
@@ -32,15 +31,6 @@ if [[ ! -x $BUSYBOX ]]; then
   mv "$SRC_DIR/busybox-static.tmp" "$SRC_DIR/busybox-static"
   rm -rf "$deb_dir"
 fi
-
-save() { # container name tag
-  local ref="$IMAGE_PREFIX/$2:$3" archive="$IMAGES_DIR/$2-$3.tar"
-  bh commit -q "$1" "$ref" >/dev/null
-  bh rm "$1" >/dev/null
-  bh push -q "$ref" "docker-archive:$archive.tmp:$ref"
-  mv "$archive.tmp" "$archive"
-  log "image $ref: saved to $archive"
-}
 
 # A root filesystem with busybox as /bin/sh and its applets, and a world-writable /tmp.
 busybox_rootfs() { # dir
@@ -64,14 +54,14 @@ build_k6() {
   local ctr; ctr="$(bh from scratch)"
   bh copy "$ctr" "$root" / >/dev/null
   bh config --env PATH=/usr/bin:/bin --workingdir /tmp --user 65534:65534 --cmd '["k6"]' "$ctr"
-  save "$ctr" k6 "$tag"
+  commit_image "$ctr" k6 "$tag"
   rm -rf "$root"
 }
 
 build_starter() {
   local tag=$K6_STARTER_IMAGE_TAG
   [[ -f $IMAGES_DIR/k6-starter-$tag.tar ]] && { log "image k6-starter:$tag: cached"; return; }
-  local curl; curl="$(command -v curl)" || die "curl missing on the host: apt-get install -y curl"
+  local curl; curl="$(command -v curl)" || die "curl missing on the host: 'make tools' installs the host packages."
   local root; root="$(mktemp -d)"
   busybox_rootfs "$root"
   cp -L "$curl" "$root/usr/bin/curl"
@@ -84,7 +74,7 @@ build_starter() {
   local ctr; ctr="$(bh from scratch)"
   bh copy "$ctr" "$root" / >/dev/null
   bh config --env PATH=/usr/bin:/bin --user 65534:65534 --cmd '["sh"]' "$ctr"
-  save "$ctr" k6-starter "$tag"
+  commit_image "$ctr" k6-starter "$tag"
   rm -rf "$root"
 }
 

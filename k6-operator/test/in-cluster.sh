@@ -22,32 +22,22 @@ NS=booking
 RELEASE=booking
 LT=loadtest
 k() { "$KUBECTL" "$@"; }
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 started=$SECONDS
-work="$(mktemp -d)"
+# shellcheck source=../../k8s/scripts/lib.sh
+source "$root/k8s/scripts/lib.sh"
 # shellcheck source=../../k8s/test/checks.sh
 source "$root/k8s/test/checks.sh"
 
-finished=false
 cleanup() {
-  local rc=$?
-  set +e
-  : >"$work/out"
-  $finished || bad "stopped early (exit $rc)"
   log "cleanup: TestRuns, namespace $NS"
   k -n "$LT" delete testruns --all --wait=true --timeout=2m >/dev/null 2>&1
   k -n "$LT" delete configmap broken-script tiny-script --ignore-not-found >/dev/null 2>&1
   "$HELM" uninstall "$RELEASE" -n "$NS" --wait --timeout 2m >/dev/null 2>&1
   k delete namespace "$NS" --ignore-not-found --timeout=3m >/dev/null
-  rm -rf "$work"
   echo
   log "in-cluster TestRun checks took $((SECONDS - started)) s"
-  echo "$passed passed, $failed failed"
-  ((failed == 0)) && exit 0
-  exit 1
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+summary_on_exit cleanup
 
 # wait_stage NAME TIMEOUT_S: until .status.stage is finished or error; prints it.
 wait_stage() {

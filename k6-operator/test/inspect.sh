@@ -5,17 +5,16 @@
 # or threshold expression, a bound exceeded) fails. Prints each script's VUs and duration.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-source "$HERE/../versions.env"
-HEADROOM_CACHE="${HEADROOM_CACHE:-$HOME/.cache/headroom}"
-K6="${K6:-$HEADROOM_CACHE/bin/k6-$K6_VERSION}"
-[[ -x $K6 ]] || { echo "ERROR: $K6 missing: run 'make tools' first." >&2; exit 1; }
+# shellcheck source=../../k8s/scripts/lib.sh
+source "$HERE/../k8s/scripts/lib.sh"
+# shellcheck source=../../k8s/test/checks.sh
+source "$HERE/../k8s/test/checks.sh"
+K6="${K6:-$(bin_path k6 "$K6_VERSION")}"
+[[ -x $K6 ]] || die "$K6 missing: run 'make tools' first."
 
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
 # The pod sees the ConfigMap's keys as files in one directory (/test): so does this check.
 cp "$HERE"/scripts/*.js "$work/"
 
-passed=0 failed=0
 for script in "$HERE"/scripts/*.js; do
   name="$(basename "$script" .js)"
   [[ $name == journey ]] && continue
@@ -26,13 +25,11 @@ for script in "$HERE"/scripts/*.js; do
       out="$("$K6" inspect --execution-requirements "$work/$name.tar" 2>&1)" &&
       ! grep -q 'level=error' <<<"$out"; then
       summary="$(python3 -c 'import json,sys; d=json.load(sys.stdin); print("maxVUs=%s totalDuration=%s" % (d["maxVUs"], d["totalDuration"]))' <<<"$out")"
-      printf 'ok   %-20s %-28s %s\n' "$name" "$env" "$summary"
-      passed=$((passed + 1))
+      ok "$(printf '%-20s %-28s %s' "$name" "$env" "$summary")"
     else
-      printf 'FAIL %-20s %-28s\n%s\n' "$name" "$env" "$out"
-      failed=$((failed + 1))
+      printf '%s\n' "$out" >"$work/out"
+      bad "$(printf '%-20s %s' "$name" "$env")"
     fi
   done
 done
-echo "$passed passed, $failed failed"
-((failed == 0))
+checks_done

@@ -16,8 +16,7 @@ ref="$IMAGE_PREFIX/$name:$tag"
 base="$IMAGE_PREFIX/node-base:$NODE_BASE_IMAGE_TAG"
 
 "$K8S_DIR/scripts/build-images.sh" node-base
-bh inspect --type image "$base" >/dev/null 2>&1 ||
-  bh pull -q "docker-archive:$IMAGES_DIR/node-base-$NODE_BASE_IMAGE_TAG.tar" >/dev/null
+load_image "$base" "$IMAGES_DIR/node-base-$NODE_BASE_IMAGE_TAG.tar"
 
 # RUN steps use the host network so npm reaches its registry the way it does on the host, and
 # trust what the host trusts (some networks re-sign TLS with their own CA): the host's CA bundle
@@ -42,8 +41,7 @@ archive_dir="$IMAGES_DIR"
 mkdir -p "$archive_dir"
 archive="$archive_dir/$name-$tag.tar"
 rm -f "$archive_dir/$name"-*.tar
-bh push -q "$ref" "docker-archive:$archive:$ref"
-log "image $ref: saved to $archive"
+save_image "$ref" "$archive"
 
 [[ ${PUBLISH:-true} == false ]] || publish_image "$name" "$tag" "$archive"
 echo "$ref"

@@ -10,9 +10,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=cluster-env.sh
 source "$K8S_DIR/scripts/cluster-env.sh"
-require_root "Building images with buildah and debootstrap" data-images
-command -v buildah >/dev/null || die "buildah missing: apt-get install -y buildah"
-command -v debootstrap >/dev/null || die "debootstrap missing: apt-get install -y debootstrap"
+need_buildah data-images
+command -v debootstrap >/dev/null || die "debootstrap missing: 'make tools' installs the host packages."
 # Bump a tag (in versions.env) when what goes into its image changes.
 POSTGRES_IMAGE_TAG="${POSTGRES_IMAGE_TAG:-15-headroom}"
 REDIS_IMAGE_TAG="${REDIS_IMAGE_TAG:-7-headroom}"
@@ -30,14 +29,6 @@ for a in "$@"; do
 done
 ((${#images[@]})) || images=(postgres redis)
 mkdir -p "$IMAGES_DIR" "$SRC_DIR"
-
-apt_mirror() {
-  local uri
-  uri="$(grep -hsE '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list |
-    grep -v security | head -1 | awk '{print $2}')"
-  [[ -n $uri ]] || die "no Debian mirror found in /etc/apt/sources.list{,.d}"
-  printf '%s' "$uri"
-}
 
 # A bookworm minbase root with USER (uid/gid DATA_UID) and the given packages, no docs or apt lists.
 make_rootfs() { # dir user home packages...
@@ -62,15 +53,6 @@ make_rootfs() { # dir user home packages...
     die "apt-get install in the chroot failed: see $rootfs.log"
   chroot "$rootfs" apt-get clean
   rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs/usr/sbin/policy-rc.d"
-}
-
-commit_and_save() { # container name tag
-  local ref="$IMAGE_PREFIX/$2:$3"
-  bh commit -q "$1" "$ref" >/dev/null
-  bh rm "$1" >/dev/null
-  bh push -q "$ref" "docker-archive:$IMAGES_DIR/$2-$3.tar.tmp:$ref"
-  mv "$IMAGES_DIR/$2-$3.tar.tmp" "$IMAGES_DIR/$2-$3.tar"
-  log "image $ref: saved to $IMAGES_DIR/$2-$3.tar"
 }
 
 build_postgres() {
@@ -109,7 +91,7 @@ SH
   bh config --env PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     --env PGDATA=/var/lib/postgresql/data/pgdata --user "$DATA_UID:$DATA_UID" --port 5432 \
     --entrypoint '["/usr/local/bin/postgres-entrypoint"]' --cmd '[]' "$ctr"
-  commit_and_save "$ctr" postgres "$tag"
+  commit_image "$ctr" postgres "$tag"
   rm -rf "$rootfs" "$rootfs.log"
 }
 
@@ -121,7 +103,7 @@ build_redis() {
   bh copy "$ctr" "$rootfs" / >/dev/null
   bh config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --user "$DATA_UID:$DATA_UID" \
     --port 6379 --workingdir /data --entrypoint '["redis-server"]' --cmd '[]' "$ctr"
-  commit_and_save "$ctr" redis "$tag"
+  commit_image "$ctr" redis "$tag"
   rm -rf "$rootfs" "$rootfs.log"
 }
 

@@ -6,36 +6,23 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mkdir -p "$IMAGES_DIR"
 
-# Checked only when something must be built, so a cached 'make tools' needs neither.
-need_buildah() {
-  require_root "Building images with buildah" tools
-  command -v buildah >/dev/null || die "buildah missing: apt-get install -y buildah"
-}
+# Each image checks for root and buildah (need_buildah) only when it must be built, so a cached
+# 'make tools' needs neither.
 
-# A from-scratch image holding the given files (host path => image path), committed under NAME:TAG
-# and written as a docker-archive that 'ctr images import' and 'buildah from' both read.
+# A from-scratch image holding the given files (host path => image path), saved under NAME:TAG.
 scratch_image() { # name tag entrypoint-json files...
   local name=$1 tag=$2 entrypoint=$3; shift 3
   local archive="$IMAGES_DIR/$name-$tag.tar"
   [[ -f $archive ]] && { log "image $name:$tag: cached"; return; }
   log "image $name:$tag: building"
-  need_buildah
+  need_buildah tools
   local ctr; ctr="$(bh from scratch)"
   local spec
   for spec in "$@"; do
     bh copy "$ctr" "${spec%%=>*}" "${spec##*=>}" >/dev/null
   done
   bh config --entrypoint "$entrypoint" --user 65534:65534 "$ctr"
-  commit_and_save "$ctr" "$name" "$tag"
-}
-
-commit_and_save() { # container name tag
-  local ref="$IMAGE_PREFIX/$2:$3"
-  bh commit -q "$1" "$ref" >/dev/null
-  bh rm "$1" >/dev/null
-  bh push -q "$ref" "docker-archive:$IMAGES_DIR/$2-$3.tar.tmp:$ref"
-  mv "$IMAGES_DIR/$2-$3.tar.tmp" "$IMAGES_DIR/$2-$3.tar"
-  log "image $ref: saved to $IMAGES_DIR/$2-$3.tar"
+  commit_image "$ctr" "$name" "$tag"
 }
 
 tool() { # name version: the cached binary, or a hint to run make tools
@@ -47,7 +34,7 @@ tool() { # name version: the cached binary, or a hint to run make tools
 build_pause() {
   local archive="$IMAGES_DIR/pause-$PAUSE_IMAGE_TAG.tar"
   [[ -f $archive ]] && { log "image pause:$PAUSE_IMAGE_TAG: cached"; return; }
-  need_buildah
+  need_buildah tools
   local src; src="$(go_env_dir)/build/pause/linux/pause.c"
   local out; out="$(mktemp -d)"
   gcc -Os -Wall -Werror -static -DVERSION="$PAUSE_IMAGE_TAG" -o "$out/pause" "$src"
@@ -55,7 +42,7 @@ build_pause() {
   local ctr; ctr="$(bh from scratch)"
   bh copy "$ctr" "$out/pause" /pause >/dev/null
   bh config --entrypoint '["/pause"]' --user 65535:65535 "$ctr"
-  commit_and_save "$ctr" pause "$PAUSE_IMAGE_TAG"
+  commit_image "$ctr" pause "$PAUSE_IMAGE_TAG"
   rm -rf "$out"
 }
 
@@ -69,8 +56,8 @@ go_env_dir() {
 build_node_base() {
   local tag=$NODE_BASE_IMAGE_TAG archive="$IMAGES_DIR/node-base-$NODE_BASE_IMAGE_TAG.tar"
   [[ -f $archive ]] && { log "image node-base:$tag: cached"; return; }
-  need_buildah
-  command -v debootstrap >/dev/null || die "debootstrap missing: apt-get install -y debootstrap"
+  need_buildah tools
+  command -v debootstrap >/dev/null || die "debootstrap missing: 'make tools' installs the host packages."
   local node; node="$(command -v node)" || die "node missing on the host: the Node base image copies the host's Node 20."
   [[ $("$node" --version) == v20.* ]] || die "host node is $("$node" --version), the app wants Node 20."
   local mirror; mirror="$(apt_mirror)"
@@ -92,17 +79,8 @@ build_node_base() {
   local ctr; ctr="$(bh from scratch)"
   bh copy "$ctr" "$rootfs" / >/dev/null
   bh config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --cmd '["node"]' "$ctr"
-  commit_and_save "$ctr" node-base "$tag"
+  commit_image "$ctr" node-base "$tag"
   rm -rf "$rootfs"
-}
-
-# The Debian mirror apt uses here, so debootstrap goes the same way apt does.
-apt_mirror() {
-  local uri
-  uri="$(grep -hsE '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list |
-    grep -v security | head -1 | awk '{print $2}')"
-  [[ -n $uri ]] || die "no Debian mirror found in /etc/apt/sources.list{,.d}"
-  printf '%s' "$uri"
 }
 
 images=("$@")

@@ -5,8 +5,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$K8S_DIR/scripts/cluster-env.sh"
-source "$K8S_DIR/scripts/processes.sh"
-source "$K8S_DIR/scripts/containment.sh"
 
 if [[ ${CLUSTER:-local} == current ]]; then
   log "CLUSTER=current: the current kube context is not ours to stop; nothing done."
@@ -18,21 +16,20 @@ require_root "make cluster-down" cluster-down
 stop_process kube-proxy
 stop_process kubelet
 
-CTR=(ctr --address "$CONTAINERD_SOCK" -n k8s.io)
 netns_paths=() container_ids=()
-if pid_of containerd >/dev/null && "${CTR[@]}" version >/dev/null 2>&1; then
-  mapfile -t container_ids < <("${CTR[@]}" containers ls -q)
+if pid_of containerd >/dev/null && ctr_k8s version >/dev/null 2>&1; then
+  mapfile -t container_ids < <(ctr_k8s containers ls -q)
   # The pod sandboxes' network namespaces, from their OCI specs, to unmount after the kill.
   mapfile -t netns_paths < <(for id in "${container_ids[@]}"; do
-    "${CTR[@]}" containers info "$id" 2>/dev/null |
+    ctr_k8s containers info "$id" 2>/dev/null |
       jq -r '.Spec.linux.namespaces[]? | select(.type == "network" and .path != null) | .path'
   done | sort -u)
-  tasks="$("${CTR[@]}" tasks ls -q 2>/dev/null || true)"
+  tasks="$(ctr_k8s tasks ls -q 2>/dev/null || true)"
   if [[ -n $tasks ]]; then
     log "killing $(wc -w <<<"$tasks") pod containers"
-    for id in $tasks; do "${CTR[@]}" tasks kill -a -s SIGKILL "$id" >/dev/null 2>&1 || true; done
+    for id in $tasks; do ctr_k8s tasks kill -a -s SIGKILL "$id" >/dev/null 2>&1 || true; done
     sleep 1
-    for id in $tasks; do "${CTR[@]}" tasks delete -f "$id" >/dev/null 2>&1 || true; done
+    for id in $tasks; do ctr_k8s tasks delete -f "$id" >/dev/null 2>&1 || true; done
   fi
 fi
 stop_process containerd

@@ -1,4 +1,6 @@
-# The local cluster's addresses and ports: one place for every script and test.
+# The local cluster's addresses and ports: one place for every script and test (sourced after
+# lib.sh). Also brings the helpers that start and stop its processes (processes.sh) and contain its
+# network (containment.sh), and puts images where a cluster runs them (publish_image).
 # shellcheck shell=bash disable=SC2034
 NODE_NAME=headroom
 # The node address is the bridge's own address: pods reach it through routes they already have
@@ -20,6 +22,9 @@ RUN_DIR=/run/headroom
 CONTAINERD_SOCK=$RUN_DIR/containerd/containerd.sock
 # A socket file can outlive its containerd (a killed session); only an answer counts.
 containerd_answers() { [[ -S $CONTAINERD_SOCK ]] && ctr --address "$CONTAINERD_SOCK" version >/dev/null 2>&1; }
+# ctr on the local containerd, in the namespace the kubelet's images and containers live in.
+ctr_k8s() { ctr --address "$CONTAINERD_SOCK" -n k8s.io "$@"; }
+containerd_import() { ctr_k8s images import "$1" >/dev/null; } # archive
 PID_DIR=$CLUSTER_DIR/pids
 # Start order; cluster-down stops them in reverse.
 COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
@@ -44,15 +49,20 @@ publish_image() {
       log "image $ref loaded into kind cluster ${context#kind-}"
     else
       [[ -n ${REGISTRY:-} ]] || die "CLUSTER=current ($context) needs REGISTRY=host[:port]/path to push $ref to (the cluster's nodes must be able to pull from it)."
-      bh inspect --type image "$ref" >/dev/null 2>&1 || bh pull -q "docker-archive:$archive" >/dev/null
+      load_image "$ref" "$archive"
       bh push -q --tls-verify="${REGISTRY_TLS_VERIFY:-true}" "$ref" "docker://$REGISTRY/$name:$tag" ||
         die "pushing $ref to $REGISTRY failed: check REGISTRY, your login (buildah login), and REGISTRY_TLS_VERIFY."
       log "image pushed as $REGISTRY/$name:$tag"
     fi
   elif containerd_answers; then
-    ctr --address "$CONTAINERD_SOCK" -n k8s.io images import "$archive" >/dev/null
+    containerd_import "$archive"
     log "image $ref imported into the local cluster"
   else
     log "local cluster not running; 'make cluster-up' imports $archive"
   fi
 }
+
+# shellcheck source=processes.sh
+source "$K8S_DIR/scripts/processes.sh"
+# shellcheck source=containment.sh
+source "$K8S_DIR/scripts/containment.sh"

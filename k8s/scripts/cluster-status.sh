@@ -3,8 +3,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$K8S_DIR/scripts/cluster-env.sh"
-source "$K8S_DIR/scripts/processes.sh"
-source "$K8S_DIR/scripts/containment.sh"
 
 K=$(kubectl_bin)
 if [[ ${CLUSTER:-local} == current ]]; then

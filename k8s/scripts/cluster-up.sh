@@ -4,8 +4,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$K8S_DIR/scripts/cluster-env.sh"
-source "$K8S_DIR/scripts/processes.sh"
-source "$K8S_DIR/scripts/containment.sh"
 
 if [[ ${CLUSTER:-local} == current ]]; then
   K=$(kubectl_bin)
@@ -66,7 +64,7 @@ else
   # Every archive in the cache: the cluster's own images, and those 'make image' and the data
   # images built earlier (they are imported at build time too while the cluster runs).
   for tar in "$IMAGES_DIR"/*.tar; do
-    ctr --address "$CONTAINERD_SOCK" -n k8s.io images import "$tar" >/dev/null ||
+    containerd_import "$tar" ||
       die "importing $tar into containerd failed; delete it and rebuild ('make tools' or 'make image')."
   done
   log "images from $IMAGES_DIR imported into containerd (namespace k8s.io)"

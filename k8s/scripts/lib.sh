@@ -1,4 +1,5 @@
-# Shared by every k8s/scripts/*.sh: paths, pinned versions, logging, the Go build environment.
+# Shared by the project's scripts and tests: paths, pinned versions, logging, the Go build
+# environment, image archives.
 # shellcheck shell=bash disable=SC2034
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 K8S_DIR="$REPO_ROOT/k8s"
@@ -55,3 +56,41 @@ IMAGE_PREFIX=localhost/headroom
 BUILDAH_FLAGS=(--root "$HEADROOM_CACHE/buildah/storage"
   --runroot "/run/headroom-buildah-$(printf '%s' "$HEADROOM_CACHE" | sha256sum | cut -c1-8)")
 bh() { buildah "${BUILDAH_FLAGS[@]}" "$@"; }
+need_buildah() { # make-target
+  require_root "Building images with buildah" "$1"
+  command -v buildah >/dev/null || die "buildah missing: 'make tools' installs the host packages."
+}
+
+# Image archives: docker-archives in $IMAGES_DIR that 'ctr images import', 'kind load
+# image-archive' and 'buildah pull' all read.
+# save_image REF ARCHIVE: buildah's image REF written to ARCHIVE, through a .tmp file so that a
+# stopped build never leaves a half-written archive that a later run takes for cached.
+save_image() {
+  bh push -q "$1" "docker-archive:$2.tmp:$1"
+  mv "$2.tmp" "$2"
+  log "image $1: saved to $2"
+}
+# commit_image CONTAINER NAME TAG: the working container committed as $IMAGE_PREFIX/NAME:TAG,
+# removed, and saved to $IMAGES_DIR/NAME-TAG.tar.
+commit_image() {
+  local ref="$IMAGE_PREFIX/$2:$3"
+  bh commit -q "$1" "$ref" >/dev/null
+  bh rm "$1" >/dev/null
+  save_image "$ref" "$IMAGES_DIR/$2-$3.tar"
+}
+# load_image REF ARCHIVE: REF in buildah's storage, pulled from ARCHIVE unless it is there already.
+load_image() {
+  bh inspect --type image "$1" >/dev/null 2>&1 || bh pull -q "docker-archive:$2" >/dev/null
+}
+
+# The Debian mirror apt uses here, so debootstrap goes the same way apt does.
+apt_mirror() {
+  local uri
+  uri="$(grep -hsE '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list |
+    grep -v security | head -1 | awk '{print $2}')"
+  [[ -n $uri ]] || die "no Debian mirror found in /etc/apt/sources.list{,.d}"
+  printf '%s' "$uri"
+}
+
+# A loopback TCP port that is free now (the kernel's pick).
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }

@@ -18,10 +18,10 @@ for img in "${CLUSTER_IMAGES[@]}"; do
   [[ -f $IMAGES_DIR/$img.tar ]] || fail "image $IMAGES_DIR/$img.tar missing: run 'make tools'."
 done
 for cmd in containerd ctr runc iptables ip6tables ip conntrack openssl curl envsubst; do
-  command -v "$cmd" >/dev/null || fail "$cmd missing: apt-get install -y containerd runc iptables iproute2 conntrack openssl curl gettext-base"
+  command -v "$cmd" >/dev/null || fail "$cmd missing: 'make tools' installs the host packages."
 done
 for p in bridge host-local loopback; do
-  [[ -x /usr/lib/cni/$p ]] || fail "CNI plugin /usr/lib/cni/$p missing: apt-get install -y containernetworking-plugins"
+  [[ -x /usr/lib/cni/$p ]] || fail "CNI plugin /usr/lib/cni/$p missing: 'make tools' installs the host packages."
 done
 
 # Kernel features the node needs.

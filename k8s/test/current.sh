@@ -14,34 +14,24 @@ source "$root/k8s/scripts/cluster-env.sh"
 : "${KUBECTL:?set by the Makefile}" "${HELM:?set by the Makefile}" "${LOCAL_KUBECONFIG:?set by the Makefile}"
 [[ -f $LOCAL_KUBECONFIG ]] || die "no local cluster: run 'make cluster-up' first"
 
-work="$(mktemp -d)"
 run_id="current-$(date -u +%Y%m%dT%H%M%SZ)"
 registry_pid=""
 # shellcheck source=checks.sh
 source "$here/checks.sh"
 k() { "$KUBECTL" --kubeconfig "$work/kubeconfig" "$@"; }
 started=$SECONDS
-finished=false
 cleanup() {
-  local rc=$?
-  set +e
-  : >"$work/out"
-  $finished || bad "stopped early (exit $rc)"
   log "cleanup: the release, the local controller image back, the registry"
   "$HELM" --kubeconfig "$LOCAL_KUBECONFIG" uninstall booking -n booking --wait --timeout 2m >/dev/null 2>&1
   CLUSTER=local "$root/k6-operator/scripts/build-images.sh" k6-controller >/dev/null 2>&1
   KUBECONFIG="$LOCAL_KUBECONFIG" CLUSTER=local "$root/k6-operator/scripts/install.sh" >/dev/null 2>&1
   [[ -n $registry_pid ]] && kill "$registry_pid" 2>/dev/null
-  rm -rf "$work" "$root/experiments/results/$run_id"
+  rm -rf "$root/experiments/results/$run_id"
   log "CLUSTER=current checks took $((SECONDS - started)) s"
-  echo "$passed passed, $failed failed"
-  ((failed == 0)) && exit 0
-  exit 1
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+summary_on_exit cleanup
 
-"$root/k8s/scripts/install-host-packages.sh"
+command -v docker-registry >/dev/null || die "docker-registry missing: 'make tools' installs the host packages."
 curl -sf "http://$LOCAL_REGISTRY/v2/" >/dev/null 2>&1 && die "something already answers on $LOCAL_REGISTRY: stop it first"
 cat >"$work/registry.yml" <<YAML
 version: 0.1

@@ -5,7 +5,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 source "$K8S_DIR/scripts/cluster-env.sh"
-source "$K8S_DIR/scripts/processes.sh"
 require_root "k8s/test/down.sh" cluster-down
 
 pid_of kubelet >/dev/null || "$K8S_DIR/scripts/cluster-up.sh"
@@ -17,10 +16,10 @@ before_veths="$(ip -o link show master "$BRIDGE" | awk -F': ' '{print $2}' | cut
 
 "$K8S_DIR/scripts/cluster-down.sh"
 
-passed=0 failed=0
+# shellcheck source=checks.sh
+source "$K8S_DIR/test/checks.sh"
 expect_none() { # what output
-  if [[ -z $2 ]]; then passed=$((passed + 1)); echo "ok   no $1 left"
-  else failed=$((failed + 1)); echo "FAIL $1 left:"; sed 's/^/       /' <<<"$2"; fi
+  if [[ -z $2 ]]; then ok "no $1 left"; else printf '%s\n' "$2" >"$work/out"; bad "$1 left:"; fi
 }
 
 procs="$(for p in /proc/[0-9]*; do
@@ -46,5 +45,4 @@ expect_none "changed sysctl" "$changed"
 expect_none "state directory" "$(ls -d "$CLUSTER_DIR" "$RUN_DIR" /var/lib/cni/results/headroom-* 2>/dev/null || true)"
 expect_none "file in a hard-coded runtime path" "$(find /var/log/containers /var/log/pods /var/lib/kubelet /opt/containerd \
   /run/containerd /var/lib/cni -mindepth 1 2>/dev/null | head -20 || true)"
-echo "$passed passed, $failed failed"
-((failed == 0))
+checks_done

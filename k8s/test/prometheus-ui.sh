@@ -9,16 +9,16 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/../scripts/lib.sh"
 root="$(cd "$here/../.." && pwd)"
 out="$root/test-results/prometheus-ui"
-work="$(mktemp -d)"
 mkdir -p "$out"
 # shellcheck source=checks.sh
 source "$here/checks.sh"
 
-command -v chromium >/dev/null || "$K8S_DIR/scripts/install-host-packages.sh" chromium
-port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+command -v chromium >/dev/null || "$K8S_DIR/scripts/install-host-packages.sh" browser
+port="$(free_port)"
 PORT=$port CLUSTER=local "$K8S_DIR/scripts/prometheus-ui.sh" >"$work/port-forward.log" 2>&1 &
 forward=$!
-trap 'kill $forward 2>/dev/null || true; rm -rf "$work"' EXIT
+stop_forward() { kill "$forward" 2>/dev/null; }
+summary_on_exit stop_forward
 base="http://127.0.0.1:$port"
 for _ in $(seq 60); do curl -fs "$base/-/ready" >/dev/null 2>&1 && break; sleep 0.5; done
 api() { curl -fsG "$base/api/v1/$1" "${@:2}"; }
@@ -41,11 +41,10 @@ url="$base/query?$(node -e '
   console.log(p.toString());' "${queries[@]}")"
 browse() { timeout 90 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1400,1600 --virtual-time-budget=15000 "$@" "$url" 2>>"$work/chromium.log"; }
 browse --dump-dom >"$work/dom.html"
-graphs="$(grep -o 'class="uplot' "$work/dom.html" | wc -l)"
+graphs="$({ grep -o 'class="uplot' "$work/dom.html" || true; } | wc -l)"
 expect "both queries drawn as graphs (uPlot) in Chromium" "$graphs" 2
 check "no query error on the page" bash -c "! grep -qi 'error executing query\|bad_data' '$work/dom.html'"
 browse --screenshot="$out/query.png" >/dev/null
 check "screenshot kept: test-results/prometheus-ui/query.png" test -s "$out/query.png"
 
-echo "$passed passed, $failed failed"
-((failed == 0))
+finished=true

@@ -7,7 +7,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 source "$K8S_DIR/scripts/cluster-env.sh"
-source "$K8S_DIR/scripts/containment.sh"
 
 NS=headroom-smoke
 IMAGE="$IMAGE_PREFIX/node-base:$NODE_BASE_IMAGE_TAG"
@@ -15,23 +14,14 @@ KUBECTL="$(kubectl_bin)"
 if [[ ${CLUSTER:-local} == local ]]; then
   export KUBECONFIG="$KUBECONFIG_PATH"
   [[ -f $KUBECONFIG ]] || die "no local cluster ($KUBECONFIG missing): run 'make cluster-up' first."
-  ctr --address "$CONTAINERD_SOCK" -n k8s.io images ls -q | grep -qx "$IMAGE" ||
-    ctr --address "$CONTAINERD_SOCK" -n k8s.io images import "$IMAGES_DIR/node-base-$NODE_BASE_IMAGE_TAG.tar" >/dev/null
+  ctr_k8s images ls -q | grep -qx "$IMAGE" || containerd_import "$IMAGES_DIR/node-base-$NODE_BASE_IMAGE_TAG.tar"
 fi
 k() { "$KUBECTL" -n "$NS" "$@"; }
 
-passed=0 failed=0
-check() { # name command...
-  local name=$1; shift
-  local start=$SECONDS
-  if "$@"; then
-    passed=$((passed + 1)); printf 'ok   %s (%ss)\n' "$name" $((SECONDS - start))
-  else
-    failed=$((failed + 1)); printf 'FAIL %s (%ss)\n' "$name" $((SECONDS - start))
-  fi
-}
-cleanup() { "$KUBECTL" delete namespace "$NS" --wait=false --ignore-not-found >/dev/null 2>&1 || true; }
-trap cleanup EXIT
+# shellcheck source=checks.sh
+source "$K8S_DIR/test/checks.sh"
+cleanup() { "$KUBECTL" delete namespace "$NS" --wait=false --ignore-not-found >/dev/null 2>&1; }
+summary_on_exit cleanup
 
 started=$SECONDS
 "$KUBECTL" delete namespace "$NS" --ignore-not-found --timeout=120s >/dev/null
@@ -147,5 +137,4 @@ check "when the cluster is up, then the host's containment rules are in place" h
 check "when a busy pod has a CPU limit, then its cgroup is throttled" cpu_limit_throttles
 check "when a CPU-bound Deployment is under an HPA, then it scales from 1 to >= 2" hpa_scales_up
 echo "smoke test took $((SECONDS - started))s"
-echo "$passed passed, $failed failed"
-((failed == 0))
+finished=true
