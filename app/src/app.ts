@@ -6,6 +6,7 @@ import { healthRoutes, Lifecycle } from './health/routes';
 import { JsonCache } from './lib/cache';
 import type { Config } from './lib/config';
 import { createDb } from './lib/db';
+import { messageOf } from './lib/errors';
 import { errorHandler, notFoundRoute, observe, requestId, shedLoad } from './lib/http';
 import type { Logger } from './lib/logger';
 import { createMetrics, observePool, type PoolStats } from './lib/metrics';
@@ -81,7 +82,7 @@ export function createApp(config: Config, log: Logger, scrape?: () => Promise<st
     /** Promotes waiting users and refreshes the queue gauges even when no request arrives. */
     startQueueTicks() {
       tickTimer = setInterval(() => {
-        queue.tick().catch((err) => log.debug({ err: err.message }, 'queue tick skipped'));
+        queue.tick().catch((err: unknown) => log.debug({ err: messageOf(err) }, 'queue tick skipped'));
       }, config.QUEUE_TICK_MS);
       tickTimer.unref();
     },

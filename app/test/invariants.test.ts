@@ -135,7 +135,7 @@ describe('4. the waiting room under a burst', () => {
     await closed.stop();
     const open = await startApp({ MAX_ACTIVE, ACTIVE_TTL_SECONDS: 2, QUEUE_TICK_MS: 100, MAX_IN_FLIGHT: 20_000 }, REDIS_DB);
     closed = open;
-    const activeSet = async () => new Set(await redis.zrange('q:active', 0, -1));
+    const activeSet = async () => new Set(await redis.zrange('q:active', 0, '-1'));
     const batch = (n: number) => new Set(byPosition.slice(n * MAX_ACTIVE, (n + 1) * MAX_ACTIVE));
 
     const head = await call(open, 'GET', '/queue/status', { headers: auth(byPosition[0]) });

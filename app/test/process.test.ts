@@ -22,8 +22,8 @@ function launch(env: Record<string, string>) {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (d) => { output += d; });
-  child.stderr!.on('data', (d) => { output += d; });
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited, output: () => output };
 }
@@ -60,7 +60,7 @@ describe('the service process', () => {
       service = launch({ PORT: String(port), WEB_CONCURRENCY: '2', SHUTDOWN_DELAY_MS: '1000', MAX_IN_FLIGHT: '10000' });
       await untilReady(url, service.child);
     });
-    after(async () => {
+    after(() => {
       if (service.child.exitCode === null) service.child.kill('SIGKILL');
     });
 
@@ -128,8 +128,8 @@ describe('the service process', () => {
         env: { ...process.env, DATABASE_URL: url, MIGRATE_WAIT_SECONDS: String(waitSeconds) }, stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';
-      child.stdout!.on('data', (d) => { output += d; });
-      child.stderr!.on('data', (d) => { output += d; });
+      child.stdout.on('data', (d) => { output += d; });
+      child.stderr.on('data', (d) => { output += d; });
       return { exited: new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))), output: () => output };
     };
     const via = (port: number) => {

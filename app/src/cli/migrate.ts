@@ -1,6 +1,6 @@
 import { loadConfig } from '../lib/config';
 import { createDb, type Db } from '../lib/db';
-import { AppError, fromDatabaseError } from '../lib/errors';
+import { AppError, fromDatabaseError, messageOf } from '../lib/errors';
 
 /** Waits while PostgreSQL is unavailable (the service's own test: what it would answer 503 for), as
  *  on a fresh install where the Job starts before the database: no DNS record for its headless
@@ -30,14 +30,15 @@ async function main() {
   const db = createDb(config.DATABASE_URL, 1, { forService: false });
   try {
     await waitForDatabase(db, Number.isFinite(waitSeconds) && waitSeconds >= 0 ? waitSeconds : 120);
-    const [batch, applied] = await db.migrate.latest();
+    // knex types the result as any; it is the batch number and the names applied in it.
+    const [batch, applied] = await db.migrate.latest() as [number, string[]];
     console.log(applied.length ? `migrations applied (batch ${batch}): ${applied.join(', ')}` : 'schema is up to date');
   } finally {
     await db.destroy();
   }
 }
 
-main().catch((err) => {
-  console.error(`migration failed: ${err.message}\nCheck DATABASE_URL and that PostgreSQL is reachable.`);
+main().catch((err: unknown) => {
+  console.error(`migration failed: ${messageOf(err)}\nCheck DATABASE_URL and that PostgreSQL is reachable.`);
   process.exitCode = 1;
 });

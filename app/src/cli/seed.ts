@@ -4,6 +4,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
+import { messageOf } from '../lib/errors';
 import { SEED_BALANCE, SEED_SIZES, type SeedSize } from '../lib/seed-sizes';
 
 // Seed data in bulk (sizes in lib/seed-sizes.ts): users with points, concerts, schedules and their
@@ -82,8 +83,8 @@ if (require.main === module) {
   console.log(`seeding ${size} data`);
   seed(loadConfig().DATABASE_URL, size).then((counts) => {
     console.log(`seeded ${JSON.stringify(counts)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  }, (err) => {
-    console.error(`seed failed: ${err.message}\nCheck DATABASE_URL and that PostgreSQL is reachable.`);
+  }, (err: unknown) => {
+    console.error(`seed failed: ${messageOf(err)}\nCheck DATABASE_URL and that PostgreSQL is reachable.`);
     process.exitCode = 1;
   });
 }

@@ -1,8 +1,13 @@
+import type { QueryResult } from 'pg';
 import { execute, type Db, type Statement } from '../lib/db';
 import { withDatabaseErrors } from '../lib/errors';
 
 // A hold whose time is up counts as AVAILABLE here: expiry is enforced by conditions, not by a sweeper.
 const EFFECTIVE_STATUS = `CASE WHEN status = 'HELD' AND hold_expires_at <= now() THEN 'AVAILABLE' ELSE status END`;
+
+interface Concert { id: number; title: string; artist: string }
+interface Schedule { id: number; startsAt: Date; totalSeats: number; availableSeats: number }
+interface Seat { id: number; seatNo: number; price: number; status: 'AVAILABLE' | 'HELD' | 'SOLD' }
 
 const seatsOf = (filter: string): Statement => ({
   name: `seats${filter ? '-by-status' : ''}`,
@@ -20,8 +25,8 @@ export class ConcertRepository {
 
   async page(page: number, size: number) {
     return withDatabaseErrors(async () => {
-      const [{ total }] = await this.db('concerts').count({ total: '*' });
-      const items = await this.db('concerts').select('id', 'title', 'artist').orderBy('id')
+      const [{ total }] = await this.db<Concert>('concerts').count({ total: '*' });
+      const items = await this.db<Concert>('concerts').select('id', 'title', 'artist').orderBy('id')
         .limit(size).offset((page - 1) * size);
       return { items, page, size, total: Number(total) };
     });
@@ -33,7 +38,7 @@ export class ConcertRepository {
 
   async schedules(concertId: number) {
     return withDatabaseErrors(async () => {
-      const { rows } = await this.db.raw(`
+      const { rows } = await this.db.raw<QueryResult<Schedule>>(`
         SELECT sc.id, sc.starts_at AS "startsAt", sc.total_seats AS "totalSeats",
                count(*) FILTER (WHERE ${EFFECTIVE_STATUS} = 'AVAILABLE')::int AS "availableSeats"
           FROM schedules sc JOIN seats s ON s.schedule_id = sc.id
@@ -50,8 +55,8 @@ export class ConcertRepository {
 
   async seats(concertId: number, scheduleId: number, status?: string) {
     const { rows } = status
-      ? await execute(this.db, SEATS_BY_STATUS, [scheduleId, concertId, status])
-      : await execute(this.db, SEATS, [scheduleId, concertId]);
+      ? await execute<Seat>(this.db, SEATS_BY_STATUS, [scheduleId, concertId, status])
+      : await execute<Seat>(this.db, SEATS, [scheduleId, concertId]);
     return rows;
   }
 }

@@ -37,11 +37,12 @@ export interface Statement { name: string; text: string }
 
 export function execute<R extends pg.QueryResultRow>(db: Db, statement: Statement, values: unknown[]): Promise<pg.QueryResult<R>> {
   return withDatabaseErrors(async () => {
-    const conn = await db.client.acquireConnection() as pg.PoolClient;
+    const client = db.client as Knex.Client; // knex types its client as any
+    const conn = await client.acquireConnection() as pg.PoolClient;
     try {
       return await conn.query<R>({ name: statement.name, text: statement.text, values });
     } finally {
-      await db.client.releaseConnection(conn);
+      await client.releaseConnection(conn);
     }
   });
 }

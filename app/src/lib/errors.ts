@@ -29,6 +29,9 @@ type Entity = 'user' | 'concert' | 'schedule' | 'seat' | 'reservation';
 export const notFound = (what: Entity, id: unknown) =>
   new AppError(404, `${what.toUpperCase() as Uppercase<Entity>}_NOT_FOUND`, `${what} ${String(id)} does not exist`);
 
+/** What a log line or a CLI's last words say about a failure of any kind. */
+export const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
 export const conflict = (code: ErrorCode, message: string) => new AppError(409, code, message);
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, IRoute, NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppError, type ErrorCode } from './errors';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
@@ -12,7 +12,8 @@ export function observe(metrics: Metrics): RequestHandler {
   return (req, res, next) => {
     const stop = metrics.httpDuration.startTimer();
     res.on('finish', () => {
-      const route = req.route ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      const matched = req.route as IRoute | undefined; // Express types it as any
+      const route = matched ? `${req.baseUrl}${matched.path}` : 'unmatched';
       stop({ method: req.method, route });
       metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
     });

@@ -1,3 +1,4 @@
+import type { QueryResult } from 'pg';
 import type { Db } from '../lib/db';
 import { notFound, withDatabaseErrors } from '../lib/errors';
 
@@ -33,8 +34,8 @@ export class UserRepository {
       // Raw SQL: on the token path the query builder's own cost showed up in the benchmark.
       // The ids are integers (validated at the edge), passed as one array parameter.
       const { rows } = await withDatabaseErrors(() =>
-        this.db.raw('SELECT id FROM users WHERE id = ANY(?::bigint[])', [[...batch.keys()]]));
-      found = new Set(rows.map((r: { id: string | number }) => Number(r.id)));
+        this.db.raw<QueryResult<{ id: string | number }>>('SELECT id FROM users WHERE id = ANY(?::bigint[])', [[...batch.keys()]]));
+      found = new Set(rows.map((r) => Number(r.id)));
     } catch (err) {
       for (const waiters of batch.values()) for (const w of waiters) w.reject(err);
       return;
