@@ -51,30 +51,24 @@ function services(command: string) {
 
 const stderrOf = (err: unknown) => (err as { stderr?: Buffer }).stderr?.toString().trim() ?? String(err);
 
+function start(command: 'start-postgres' | 'start-redis', what: string) {
+  try { services(command); } catch (err) { fail(`${what} did not start: ${stderrOf(err)}`); }
+}
+
 /** The bench's PostgreSQL; its data stays in BENCH_STATE between runs. Returns the bench database's URL. */
 export async function startPostgres(): Promise<string> {
   if (!fs.existsSync(path.join(pgData(), 'PG_VERSION'))) say(`creating a PostgreSQL data directory in ${pgData()}`);
   // A run that was killed may have left its server behind, on a port nobody knows any more.
   services('stop-postgres');
   pgPort = await freePort();
-  try {
-    services('start-postgres');
-  } catch (err) {
-    pgPort = undefined;
-    fail(`PostgreSQL did not start: ${stderrOf(err)}`);
-  }
+  start('start-postgres', 'PostgreSQL');
   return `postgres://postgres@127.0.0.1:${pgPort}/${cfg.benchDb}`;
 }
 
 /** An empty Redis of the bench's own (in memory only). Returns its URL. */
 export async function startRedis(): Promise<string> {
   redisPort = await freePort();
-  try {
-    services('start-redis');
-  } catch (err) {
-    redisPort = undefined;
-    fail(`Redis did not start: ${stderrOf(err)}`);
-  }
+  start('start-redis', 'Redis');
   return `redis://127.0.0.1:${redisPort}`;
 }
 
