@@ -42,7 +42,9 @@ full_page_writes = off
 CONF
   fi
   port_free "$PG_PORT" || { say "port $PG_PORT is taken by another process; set HEADROOM_PG_PORT"; exit 1; }
-  as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 30 start >/dev/null \
+  # HEADROOM_PG_OPTIONS: more server options, e.g. the bench's "-c shared_buffers=512MB"; the port is
+  # given here too, for data dirs made elsewhere with no port line (the bench's).
+  as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -o "-p $PG_PORT ${HEADROOM_PG_OPTIONS:-}" -w -t 30 start >/dev/null \
     || { say "PostgreSQL did not start; see $data/server.log"; exit 1; }
   "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qtc "SELECT 1 FROM pg_database WHERE datname='booking'" | grep -q 1 \
     || "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres booking
