@@ -6,14 +6,15 @@ VEGETA := $(HEADROOM_CACHE)/bin/vegeta-$(VEGETA_VERSION)
 
 ##@ Benchmarks
 
-# `services` is a prerequisite for Debian's PostgreSQL and Redis binaries: the bench runs instances
-# of its own (data in BENCH_STATE, default /var/tmp/headroom-bench), so a concurrent `make test`,
-# which flushes and stops the shared ones, cannot disturb a run. Knobs: BENCH_COMPARE=<git rev> (that
+# The bench starts PostgreSQL and Redis of its own through scripts/test-services.sh (data in
+# BENCH_STATE, default /var/tmp/headroom-bench; free ports), so a concurrent `make test`, which
+# flushes and stops the shared ones, cannot disturb a run; only their packages are installed here. Knobs: BENCH_COMPARE=<git rev> (that
 # commit built beside this tree and measured in the same run), BENCH_RATE (one step per endpoint at
 # that rate instead of a knee search), BENCH_ONLY, BENCH_NICE, BENCH_P95_MS, BENCH_STEP_SECONDS (see
-# bench/bench.ts).
+# bench/config.ts).
 .PHONY: bench
-bench: build services $(VEGETA) ## Benchmark hot endpoints against bare Express, with PostgreSQL and Redis CPU per request (BENCH_COMPARE=<rev>)
+bench: build $(VEGETA) ## Benchmark hot endpoints against bare Express, with PostgreSQL and Redis CPU per request (BENCH_COMPARE=<rev>)
+	@$(K8S_MK_DIR)/scripts/install-host-packages.sh services
 	@command -v taskset >/dev/null || { echo "[bench] taskset is missing: apt-get install util-linux"; exit 1; }
 	@[ "$$(nproc)" -ge 2 ] || { echo "[bench] needs 2 CPUs (service on one, load on the other); this machine has $$(nproc)"; exit 1; }
 	VEGETA=$(VEGETA) taskset -c $${BENCH_LOAD_CPU:-1} npx --no-install tsx bench/bench.ts

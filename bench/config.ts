@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Slo, StepSearchOptions } from '../experiments/src/analysis/knee';
+import { SEED_BALANCE, SEED_SIZES } from '../app/src/lib/seed-sizes';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const RESULTS = path.join(__dirname, 'results');
@@ -97,9 +98,11 @@ function rates(spec: string): Map<string, number> | undefined {
   return out;
 }
 
-// Large seed: 1,000 concerts x 50 schedules x 50 seats.
-export const SEED = { users: 100_000, schedules: 50_000, seats: 2_500_000, schedulesPerConcert: 50, seatsPerSchedule: 50 };
-export const BALANCE = 1_000_000;
+// The service's large seed (app/src/lib/seed-sizes.ts), which the bench loads with the seeder.
+const large = SEED_SIZES.large;
+const schedules = large.concerts * large.schedulesPerConcert;
+export const SEED = { ...large, schedules, seats: schedules * large.seatsPerSchedule };
+export const BALANCE = SEED_BALANCE;
 
 export const pct = (x: number) => `${(x * 100).toFixed(0).padStart(3)}%`;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
