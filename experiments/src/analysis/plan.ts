@@ -100,6 +100,10 @@ export function planReplicas(input: PlanInput): PlanRow[] {
  *  SCALE 0.1 on the local cluster). */
 export const PEAK_RPS_AT_SCALE_1: Record<string, number> = { 'normal-plus-spike': 2250 };
 
+/** When the spike starts within its scenario: normal-plus-spike's surge has startTime 10s. Both
+ *  facts restate the k6 script; test/scenario-facts.test.ts holds them to it. */
+export const SPIKE_START_OFFSET_S: Record<string, number> = { 'normal-plus-spike': 10 };
+
 export interface SpikeScaleInput {
   perPodTps: number;
   minReplicas: number;

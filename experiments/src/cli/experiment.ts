@@ -31,7 +31,7 @@ import { chooseCounts, countPoint, fitPoints, PROSPECTIVE_FACTOR, prospectiveTar
 import { memoryGiB, pricesFrom } from '../analysis/cost.js';
 import { unavailableKey, type SystemLimits } from '../analysis/demand.js';
 import { checkSlo, DEFAULT_SLO, findKnee, nextStep, type Knee, type NodeShare, type SloVerdict, type StepResult } from '../analysis/knee.js';
-import { DEFAULT_HEADROOM, DEFAULT_TARGETS, PEAK_RPS_AT_SCALE_1, spikeScale } from '../analysis/plan.js';
+import { DEFAULT_HEADROOM, DEFAULT_TARGETS, PEAK_RPS_AT_SCALE_1, SPIKE_START_OFFSET_S, spikeScale } from '../analysis/plan.js';
 import { fitUsl } from '../analysis/usl.js';
 import { DEFAULT_PROMETHEUS, PrometheusClient, prometheusTransport } from '../record/prometheus.js';
 import { coresOver } from '../record/counters.js';
@@ -503,9 +503,6 @@ async function spike(phase: 'spike' | 'respike', scale: string, hpa: { minReplic
   addRow(phase === 'spike' ? flags.scenario : `${flags.scenario} (advised HPA)`, result);
   say(`${flags.scenario}: ${result.passed ? 'thresholds met' : 'thresholds FAILED'}; ${result.http_reqs} requests, p95 ${result.p95.ms?.toFixed(1) ?? '-'} ms`);
 }
-
-/** When the spike starts within its scenario: normal-plus-spike's surge has startTime 10s. */
-const SPIKE_START_OFFSET_S: Record<string, number> = { 'normal-plus-spike': 10 };
 
 /** First runner container start and last runner end of a scenario's k6 Jobs (pods labelled k6_cr=<scenario>). */
 async function runnerTimes(scenario: string): Promise<{ start: Date; end: Date } | null> {

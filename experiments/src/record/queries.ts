@@ -20,6 +20,7 @@
  * rate yet; if it started inside the window, all its CPU so far was used inside it, so its
  * counter over the window's length stands in.
  */
+import { promString } from '@headroom/k6-controller/prometheus';
 
 export interface QueryTarget {
   namespace: string;
@@ -82,7 +83,7 @@ export function sampleQueries(t: QueryTarget): SampleQueries {
   const q = t.quantile ?? 0.95;
   const parts = partMatchers(t);
   const pods = parts.service;
-  const k6 = t.testRunName ? `{testrun_name="${esc(t.testRunName)}"}` : '';
+  const k6 = t.testRunName ? `{testrun_name="${promString(t.testRunName)}"}` : '';
   const podCpu = (sel: string) => {
     const c = `container_cpu_usage_seconds_total{${sel},${POD_CGROUP}}`;
     const young = `container_start_time_seconds{${sel},${POD_CGROUP}} > time() - ${cw}`;
@@ -123,10 +124,6 @@ function regexQuote(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** PromQL string literals use Go escaping: backslashes and double quotes need escaping. */
-function esc(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-}
 
 /** The raw CPU counters of each part, for an exact window (record/counters.ts coresOver). */
 export function cpuCounterSelectors(t: QueryTarget): Record<'service' | 'postgres' | 'redis' | 'loadgen' | 'node', string> {
@@ -163,10 +160,10 @@ export function servicePodPattern(deployment: string): string {
 
 /** Label matchers of each part's pods: the service's by name pattern, the chart's StatefulSets by name. */
 function partMatchers(t: QueryTarget): Record<'service' | 'postgres' | 'redis' | 'loadgen', string> {
-  const ns = `namespace="${esc(t.namespace)}"`;
-  const statefulPod = (suffix: string) => `${ns},pod=~"${esc(regexQuote(t.deployment))}-${suffix}-[0-9]+"`;
+  const ns = `namespace="${promString(t.namespace)}"`;
+  const statefulPod = (suffix: string) => `${ns},pod=~"${promString(regexQuote(t.deployment))}-${suffix}-[0-9]+"`;
   return {
-    service: `${ns},pod=~"${esc(servicePodPattern(t.deployment))}"`,
+    service: `${ns},pod=~"${promString(servicePodPattern(t.deployment))}"`,
     postgres: t.postgresPods ?? statefulPod('postgresql'),
     redis: t.redisPods ?? statefulPod('redis'),
     loadgen: t.loadGenPods ?? 'namespace="loadtest"',

@@ -7,7 +7,8 @@ import type { MergedStat } from './result.js';
 import { metricTags } from './thresholds.js';
 
 const quantileOf = (stat: string) => (stat === 'med' ? 0.5 : Number(/^p\(([\d.]+)\)$/.exec(stat)?.[1]) / 100);
-const label = (v: string) => v.replace(/["\\]/g, '\\$&');
+/** A PromQL string literal's contents: Go escaping, so backslashes and double quotes are escaped. */
+export const promString = (v: string) => v.replace(/["\\]/g, '\\$&');
 
 export interface RunSeries {
   /** `--tag testid=...` of the run, when it has one */
@@ -23,8 +24,8 @@ export function mergedQuery(metric: string, stat: string, run: RunSeries, now = 
   const q = quantileOf(stat);
   if (!(q > 0 && q < 1)) return undefined;
   const { name, tags } = metricTags(metric);
-  const matchers = [run.testid ? `testid="${label(run.testid)}"` : '', `testrun_name="${label(run.testrun)}"`,
-    ...Object.entries(tags).map(([k, v]) => `${k.replace(/\W/g, '_')}="${label(v)}"`)].filter(Boolean);
+  const matchers = [run.testid ? `testid="${promString(run.testid)}"` : '', `testrun_name="${promString(run.testrun)}"`,
+    ...Object.entries(tags).map(([k, v]) => `${k.replace(/\W/g, '_')}="${promString(v)}"`)].filter(Boolean);
   const windowS = Math.ceil((now - run.since.getTime()) / 1000 + 5);
   return `histogram_quantile(${q}, sum(last_over_time(k6_${name.replace(/\W/g, '_')}_seconds{${matchers.join(',')}}[${windowS}s])))`;
 }
