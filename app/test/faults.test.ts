@@ -110,7 +110,20 @@ describe('connection limit', () => {
   });
 
   it('when the pool wants more connections than PostgreSQL grants, then the extra requests get 503 too_many_connections, none a 500, and the metric counts them', async () => {
-    const replies = await Promise.all(Array.from({ length: 40 }, () => call(capped, 'GET', `/users/${userId}/points`)));
+    // The two granted connections are held on a table lock until a refusal has been counted, so the
+    // pool must ask for more whatever the machine's speed (40 quick reads could otherwise all fit
+    // through two connections: the test failed that way on busy and on quiet machines).
+    const lock = await admin.running.service.db.transaction();
+    await lock.raw('LOCK TABLE points IN ACCESS EXCLUSIVE MODE');
+    const pending = Promise.all(Array.from({ length: 40 }, () => call(capped, 'GET', `/users/${userId}/points`)));
+    const refusals = async () => Number(/^booking_dependency_unavailable_total\{dependency="postgresql",kind="too_many_connections"\} (\d+)$/m
+      .exec((await call(capped, 'GET', '/metrics')).body)?.[1] ?? 0);
+    try {
+      await eventually(async () => (await refusals()) > 0, 'a refused connection');
+    } finally {
+      await lock.commit();
+    }
+    const replies = await pending;
     const statuses = replies.map((r) => r.status);
     expect(statuses.filter((s) => s !== 200 && s !== 503), 'only 200 and 503').to.deep.equal([]);
     const refused = replies.filter((r) => r.status === 503);
