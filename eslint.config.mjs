@@ -29,22 +29,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-expressions': 'off',
     },
   },
+  { files: ['**/*.js', '**/*.mjs'], extends: [js.configs.recommended], rules: { 'no-unused-vars': ['error', unused] } },
   {
+    // k6 runs these, not Node: k6's globals only.
     files: ['k6-operator/scripts/*.js', 'charts/test/drain.js'],
-    extends: [js.configs.recommended],
     languageOptions: { sourceType: 'module', globals: { __ENV: 'readonly', __VU: 'readonly', __ITER: 'readonly', open: 'readonly', console: 'readonly' } },
-    rules: { 'no-unused-vars': ['error', unused] },
   },
-  {
-    files: ['bench/*.js'],
-    extends: [js.configs.recommended],
-    languageOptions: { sourceType: 'commonjs', globals: globals.node },
-    rules: { 'no-unused-vars': ['error', unused] },
-  },
-  {
-    files: ['**/*.mjs'],
-    extends: [js.configs.recommended],
-    languageOptions: { sourceType: 'module', globals: globals.node },
-    rules: { 'no-unused-vars': ['error', unused] },
-  },
+  { files: ['bench/*.js'], languageOptions: { sourceType: 'commonjs', globals: globals.node } },
+  { files: ['**/*.mjs'], languageOptions: { sourceType: 'module', globals: globals.node } },
 );

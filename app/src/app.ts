@@ -38,7 +38,7 @@ export function createApp(config: Config, log: Logger, scrape?: () => Promise<st
 
   const queue = new QueueService(new QueueRepository(redis, config.MAX_ACTIVE, config.ACTIVE_TTL_SECONDS * 1000),
     new UserRepository(db), metrics, config.MAX_ACTIVE, config.ACTIVE_TTL_SECONDS);
-  const points = new PointService(new PointRepository(db), db, metrics);
+  const points = new PointService(new PointRepository(db), metrics);
   const concerts = new ConcertService(new ConcertRepository(db), cache);
   const reservations = new ReservationService(new ReservationRepository(db), cache, metrics, config.HOLD_TTL_SECONDS);
   const payments = new PaymentService(new PaymentRepository(db), queue, cache, metrics, log);

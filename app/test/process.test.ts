@@ -17,8 +17,8 @@ function freePort(): Promise<number> {
   });
 }
 
-function launch(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+function launch(env: Record<string, string>, script = MAIN) {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -123,15 +123,7 @@ describe('the service process', () => {
 
   describe('the migration Job', () => {
     const MIGRATE = path.join(__dirname, '..', 'src', 'cli', 'migrate.ts');
-    const migrate = (url: string, waitSeconds: number) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', MIGRATE], {
-        env: { ...process.env, DATABASE_URL: url, MIGRATE_WAIT_SECONDS: String(waitSeconds) }, stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (d) => { output += d; });
-      child.stderr.on('data', (d) => { output += d; });
-      return { exited: new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))), output: () => output };
-    };
+    const migrate = (url: string, waitSeconds: number) => launch({ DATABASE_URL: url, MIGRATE_WAIT_SECONDS: String(waitSeconds) }, MIGRATE);
     const via = (port: number) => {
       const url = new URL(process.env.DATABASE_URL!);
       url.port = String(port);

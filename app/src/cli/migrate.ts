@@ -14,10 +14,9 @@ async function waitForDatabase(db: Db, seconds: number) {
     } catch (err) {
       const mapped = fromDatabaseError(err);
       const unavailable = mapped instanceof AppError && mapped.status === 503;
-      if (!unavailable || Date.now() >= deadline) {
-        throw Object.assign(err as Error, { message: `${(err as Error).message} (PostgreSQL did not answer within ${seconds} s)` });
-      }
-      if (attempt === 1) console.log(`waiting for PostgreSQL (${(err as { code?: string }).code ?? (err as Error).message}), up to ${seconds} s`);
+      if (!unavailable) throw err;
+      if (Date.now() >= deadline) throw new Error(`${messageOf(err)} (PostgreSQL did not answer within ${seconds} s)`, { cause: err });
+      if (attempt === 1) console.log(`waiting for PostgreSQL (${(err as { code?: string }).code ?? messageOf(err)}), up to ${seconds} s`);
       await new Promise((r) => setTimeout(r, Math.min(2000, 250 * attempt)));
     }
   }
@@ -26,10 +25,9 @@ async function waitForDatabase(db: Db, seconds: number) {
 /** Applies pending migrations (the chart runs this as a Job before the pods roll). */
 async function main() {
   const config = loadConfig();
-  const waitSeconds = Number(process.env.MIGRATE_WAIT_SECONDS ?? 120);
   const db = createDb(config.DATABASE_URL, 1, { forService: false });
   try {
-    await waitForDatabase(db, Number.isFinite(waitSeconds) && waitSeconds >= 0 ? waitSeconds : 120);
+    await waitForDatabase(db, config.MIGRATE_WAIT_SECONDS);
     // knex types the result as any; it is the batch number and the names applied in it.
     const [batch, applied] = await db.migrate.latest() as [number, string[]];
     console.log(applied.length ? `migrations applied (batch ${batch}): ${applied.join(', ')}` : 'schema is up to date');

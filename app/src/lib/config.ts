@@ -24,6 +24,8 @@ const schema = z.object({
   // Between readiness turning 503 and the listener closing, so endpoints can drop the pod.
   SHUTDOWN_DELAY_MS: int(0, 120_000).default(0),
   SHUTDOWN_TIMEOUT_MS: int(1_000, 300_000).default(25_000),
+  // How long the migration Job waits for PostgreSQL to come up (a fresh install starts both at once).
+  MIGRATE_WAIT_SECONDS: int(0, 3_600).default(120),
 });
 
 export type Config = z.infer<typeof schema>;

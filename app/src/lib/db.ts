@@ -1,7 +1,7 @@
 import knex, { Knex } from 'knex';
 import pg from 'pg';
 import { migrationSource } from '../migrations';
-import { withDatabaseErrors } from './errors';
+import { fromDatabaseError } from './errors';
 import type { Logger } from './logger';
 
 export type Db = Knex;
@@ -35,14 +35,17 @@ export function createDb(url: string, poolMax: number, { forService = true, log 
  *  and no query builder runs in Node. `name` must be unique per distinct `text`. */
 export interface Statement { name: string; text: string }
 
-export function execute<R extends pg.QueryResultRow>(db: Db, statement: Statement, values: unknown[]): Promise<pg.QueryResult<R>> {
-  return withDatabaseErrors(async () => {
-    const client = db.client as Knex.Client; // knex types its client as any
-    const conn = await client.acquireConnection() as pg.PoolClient;
-    try {
-      return await conn.query<R>({ name: statement.name, text: statement.text, values });
-    } finally {
-      await client.releaseConnection(conn);
-    }
-  });
+// Inline rather than through withDatabaseErrors: this is every hot path's query, and the wrapper
+// would add a closure and a promise to each.
+export async function execute<R extends pg.QueryResultRow>(db: Db, statement: Statement, values: unknown[]): Promise<pg.QueryResult<R>> {
+  const client = db.client as Knex.Client; // knex types its client as any
+  let conn: pg.PoolClient | undefined;
+  try {
+    conn = await client.acquireConnection() as pg.PoolClient;
+    return await conn.query<R>({ name: statement.name, text: statement.text, values });
+  } catch (err) {
+    throw fromDatabaseError(err);
+  } finally {
+    if (conn) await client.releaseConnection(conn);
+  }
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../lib/db';
-import { withDatabaseErrors } from '../lib/errors';
+import { notFound, withDatabaseErrors } from '../lib/errors';
+import { idempotent, type Outcome } from '../lib/idempotency';
 
 interface PointsRow { user_id: number; balance: number }
 interface PointTransactionRow { id: number; user_id: number; kind: 'CHARGE' | 'PAYMENT'; amount: number; balance_after: number; created_at: Date }
@@ -13,9 +14,18 @@ export class PointRepository {
     return row?.balance;
   }
 
-  /** Adds to a balance and records the transaction, inside the caller's transaction (the
-   *  idempotent claim's); undefined when the user has no points row. */
-  async addToBalance(trx: Knex.Transaction, userId: number, amount: number) {
+  /** Charges once per (user, key): the balance and its transaction are written in the idempotent
+   *  claim's transaction, and a repeated key replays the stored outcome. */
+  charge(userId: number, amount: number, key: string): Promise<Outcome<{ userId: number; balance: number; transactionId: number }>> {
+    return idempotent(this.db, { userId, scope: 'charge', key, request: { amount } }, async (trx) => {
+      const result = await this.addToBalance(trx, userId, amount);
+      if (!result) throw notFound('user', userId);
+      return { status: 200, body: { userId, ...result } };
+    });
+  }
+
+  /** Adds to a balance and records the transaction; undefined when the user has no points row. */
+  private async addToBalance(trx: Knex.Transaction, userId: number, amount: number) {
     const [row] = await trx<PointsRow>('points').where({ user_id: userId }).increment('balance', amount).returning('balance');
     if (!row) return undefined;
     const [tx] = await trx<PointTransactionRow>('point_transactions')

@@ -34,7 +34,7 @@ local function tick(waiting, active, now, max_active, ttl_ms)
 end
 `;
 
-const READ = `
+const STATUS_OF = `
 local function status_of(waiting, active, t)
   local until_ms = redis.call('ZSCORE', active, t)
   if until_ms then return {'ACTIVE', 0, until_ms} end
@@ -42,7 +42,9 @@ local function status_of(waiting, active, t)
   if rank then return {'WAITING', rank + 1, ''} end
   return nil
 end
+`;
 
+const READ = `${STATUS_OF}
 -- A token's record and place. An ACTIVE token whose time is up by \`now\` reads as ENDED 'expired',
 -- as the tick would have made it (after a tick none is left).
 local function read_token(tok, waiting, active, t, now)
@@ -57,7 +59,7 @@ end
 
 /** KEYS: user, new token, seq, waiting, active. ARGV: userId, new token, maxActive, ttlMs.
  *  Returns {created, token, state, position, activeUntilMs}. */
-export const ISSUE = `${TICK}${READ}
+export const ISSUE = `${TICK}${STATUS_OF}
 local now = now_ms()
 local token = redis.call('GET', KEYS[1])
 local created = 0

@@ -25,7 +25,8 @@
  *   minReplicas = ceil(min(P, B + G·L) / perPodTps),   G = (P − B) / ramp.
  * No headroom here: while the HPA catches up, running at the SLO limit is the point.
  * Target CPU: the HPA should hold pods at the headroom below the CPU use they reach at the knee:
- *   targetUtilisation% = cpuUtilAtKnee% · (1 − headroom)   (cpuUtilAtKnee defaults to 100 %).
+ *   targetUtilisation% = cpuUtilAtKnee% · (1 − headroom). hpaAdvice takes the knee at 100 % of the
+ *   request: the runs do not record the CPU use at the knee.
  */
 
 import { uslPeak, uslThroughput, type UslParams } from './usl.js';

@@ -25,6 +25,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { pins } from '@headroom/k6-controller/pins';
 import type { CombinedResult } from '@headroom/k6-controller/result';
 import { kubeConfigFor, NAMESPACE as TESTRUN_NAMESPACE, runTestRun, utcStamp } from '@headroom/k6-controller/run';
 import { chooseCounts, countPoint, fitPoints, PROSPECTIVE_FACTOR, prospectiveTarget } from '../analysis/capacity.js';
@@ -351,14 +352,9 @@ async function systemLimits(): Promise<SystemLimits | undefined> {
   }
 }
 
-function versionsEnv(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(join(ROOT, 'versions.env'), 'utf8').split('\n')) {
-    const m = /^([A-Z0-9_]+)=(.+)$/.exec(line.trim());
-    if (m && /KUBERNETES_VERSION|K6_VERSION|PROMETHEUS_VERSION|HELM_VERSION/.test(m[1])) out[m[1]] = m[2];
-  }
-  return out;
-}
+/** The pins a run records: the cluster's and the load's tools. */
+const versionsEnv = () => Object.fromEntries(Object.entries(pins())
+  .filter(([name]) => ['KUBERNETES_VERSION', 'K6_VERSION', 'PROMETHEUS_VERSION', 'HELM_VERSION'].includes(name)));
 
 // The run's state, shared by the phases below.
 let info: RunInfo;

@@ -21,6 +21,7 @@
  * counter over the window's length stands in.
  */
 import { promString } from '@headroom/k6-controller/prometheus';
+import { NAMESPACE as TESTRUN_NAMESPACE } from '@headroom/k6-controller/testrun';
 
 export interface QueryTarget {
   namespace: string;
@@ -50,7 +51,7 @@ export interface QueryTarget {
   postgresPods?: string;
   /** label matchers of the Redis pods, default the chart's `<deployment>-redis-N` in `namespace` */
   redisPods?: string;
-  /** label matchers of the load generator's pods, default every pod in namespace `loadtest` */
+  /** label matchers of the load generator's pods, default every pod in the TestRuns' namespace */
   loadGenPods?: string;
 }
 
@@ -124,7 +125,6 @@ function regexQuote(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-
 /** The raw CPU counters of each part, for an exact window (record/counters.ts coresOver). */
 export function cpuCounterSelectors(t: QueryTarget): Record<'service' | 'postgres' | 'redis' | 'loadgen' | 'node', string> {
   const parts = partMatchers(t);
@@ -166,6 +166,6 @@ function partMatchers(t: QueryTarget): Record<'service' | 'postgres' | 'redis' |
     service: `${ns},pod=~"${promString(servicePodPattern(t.deployment))}"`,
     postgres: t.postgresPods ?? statefulPod('postgresql'),
     redis: t.redisPods ?? statefulPod('redis'),
-    loadgen: t.loadGenPods ?? 'namespace="loadtest"',
+    loadgen: t.loadGenPods ?? `namespace="${TESTRUN_NAMESPACE}"`,
   };
 }

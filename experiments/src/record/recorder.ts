@@ -33,7 +33,7 @@ import {
   type V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import { join } from 'node:path';
-import { GROUP, PLURAL, VERSION } from '@headroom/k6-controller/run';
+import { GROUP, PLURAL, VERSION } from '@headroom/k6-controller/testrun';
 import type { RunEvent, Sample } from '../model.js';
 import { cpuCores, deploymentChanges, hpaChanges, hpaCpuUtil, podChanges, podReady, testRunChanges, type EventBody, type TestRun } from './changes.js';
 import { EventsJsonl, SamplesCsv } from './files.js';

@@ -255,7 +255,7 @@ export function renderMarkdown(run: RunData, s: Summary, charts: ChartFiles): st
   if (s.hpaAdvice) {
     line(`- **minReplicas ${s.hpaAdvice.minReplicas}** to pre-warm: until new pods are ready, the running ones carry the surge. ` +
       'With base load B, peak P, growth G = (P − B) / ramp and measured lag L (spike start → ready at max): minReplicas = ceil(min(P, B + G·L) / per-pod TPS).');
-    line(`- **target CPU utilisation ${s.hpaAdvice.targetCpuUtilisationPercent} %**: CPU use at the knee (share of the request) × (1 − headroom).`);
+    line(`- **target CPU utilisation ${s.hpaAdvice.targetCpuUtilisationPercent} %**: 100 % of the request × (1 − headroom): the pods are taken to reach their whole request at the knee (their CPU use there is not recorded).`);
     line('- **behavior**: the chart\'s scale-up is already the fastest Kubernetes allows (no stabilisation window, +100 % or +4 pods per 15 s); kept.');
     line(`- Worked: ${s.hpaAdvice.formula}.`);
     line(s.reactionAdvised

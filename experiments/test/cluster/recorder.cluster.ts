@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pinned } from '@headroom/k6-controller/pins';
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { DEFAULT_PROMETHEUS, PrometheusClient, prometheusTransport } from '../../src/record/prometheus.js';
 import { Recorder } from '../../src/record/recorder.js';
@@ -13,7 +14,7 @@ import { readEventsJsonl, readSamplesCsv } from '../../src/record/files.js';
 
 const NS = 'headroom-recorder-test';
 const NAME = 'busy';
-const IMAGE = `localhost/headroom/node-base:${process.env.NODE_BASE_IMAGE_TAG ?? 'bookworm-node20-headroom'}`;
+const IMAGE = `localhost/headroom/node-base:${pinned('NODE_BASE_IMAGE_TAG')}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('recorder on the local cluster', function () {

@@ -87,7 +87,7 @@ function combinedFigure(metric: string, stat: string, summaries: RunnerSummary[]
   const ms = summaries.map((s) => s.metrics[metric]).filter((m) => m !== undefined);
   if (ms.length === 0) return { value: null, source: 'none' };
   const type = ms[0].type;
-  const field = (m: Record<string, unknown>, k: string) => (finite(m[k]) ? (m[k]) : undefined);
+  const field = (m: Record<string, unknown>, k: string) => (finite(m[k]) ? m[k] : undefined);
   const values = (k: string) => ms.map((m) => field(m, k)).filter(finite);
   const single = ms.length === 1 && summaries.length === 1;
   if (type === 'counter' && stat === 'count') return { value: exact(sum(values('count'))), source: 'exact' };

@@ -16,14 +16,13 @@ import { AppsV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client
 import yaml from 'js-yaml';
 import { errorText, isNotFound, kubeFrom, type Kube } from './kube.js';
 export { kubeConfigFor } from './kube.js';
-export { GROUP, PLURAL, VERSION } from './testrun.js';
+export { NAMESPACE } from './testrun.js';
 import { ERROR_CONDITION, INITIALIZED_CONDITION, readRunners } from './reconcile.js';
 import { combinedResult, combineRunners, type CombinedResult } from './result.js';
-import { GROUP, PLURAL, RESULT_ANNOTATION, testIdOf, VERSION, type TestRun, type TestRunSpec } from './testrun.js';
+import { GROUP, NAMESPACE, PLURAL, RESULT_ANNOTATION, testIdOf, VERSION, type TestRun, type TestRunSpec } from './testrun.js';
 
 const K6_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SCRIPTS_CONFIGMAP = 'headroom-k6-scripts';
-export const NAMESPACE = 'loadtest';
 
 /** `20260102T030405Z`: the UTC second a test id or a run id is named after. */
 export function utcStamp(at = new Date()): string {

@@ -9,6 +9,8 @@ export const GROUP = 'k6.io';
 export const VERSION = 'v1alpha1';
 export const PLURAL = 'testruns';
 export const KIND = 'TestRun';
+/** Where `make loadtest` and the experiments run their TestRuns (and k6 runner pods). */
+export const NAMESPACE = 'loadtest';
 
 /** Where the combined result is kept: an annotation on the TestRun itself (README: why). */
 export const RESULT_ANNOTATION = 'headroom/result';

@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pinned } from '../pins.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const TESTRUNS = join(ROOT, 'k6-operator', 'testruns');
@@ -53,13 +54,6 @@ export const SCENARIOS: Record<string, { about: string; env?: string[]; scale?: 
   'token-burst': { about: 'token-burst: 3,000 VUs each issue a queue token at once (10 s at most); every token must survive.' },
   'token-steady': { about: 'token-steady: 100 VUs issue queue tokens for random users 1..3,000 for 30 s, 1 s think time.' },
 };
-
-/** K6_VERSION and K6_STARTER_IMAGE_TAG, as versions.env pins them. */
-function pinned(name: string): string {
-  const m = new RegExp(`^${name}=(\\S+)`, 'm').exec(readFileSync(join(ROOT, 'versions.env'), 'utf8'));
-  if (!m) throw new Error(`${name} is not pinned in versions.env`);
-  return m[1];
-}
 
 export function render(name: string): string {
   const s = SCENARIOS[name];
