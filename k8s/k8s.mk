@@ -2,8 +2,6 @@
 # Included first by the root Makefile; also usable alone: make -f k8s/k8s.mk help
 K8S_MK_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 include $(K8S_MK_DIR)/../versions.env
-# Every pin reaches every script a recipe runs.
-export $(shell sed -n 's/^\([A-Z0-9_]*\)=.*/\1/p' $(K8S_MK_DIR)/../versions.env)
 
 HEADROOM_CACHE ?= $(HOME)/.cache/headroom
 export HEADROOM_CACHE
