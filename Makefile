@@ -106,7 +106,7 @@ lint: deps ## Type-check every TypeScript project (tsc --noEmit); ESLint with ty
 	@for p in $(TS_PROJECTS); do echo "[lint] tsc -p $$p"; npx --no-install tsc -p $$p/tsconfig.json --noEmit || exit 1; done
 	@echo "[lint] eslint"
 	@npx --no-install eslint --max-warnings 0 .
-	@$(K8S_MK_DIR)/scripts/install-host-packages.sh lint
+	@command -v shellcheck >/dev/null || $(K8S_MK_DIR)/scripts/install-host-packages.sh lint
 	@echo "[lint] shellcheck (warnings and errors) on $$(git ls-files '*.sh' | wc -l) scripts"
 	@git ls-files -z '*.sh' | xargs -0 shellcheck -x --severity=warning
 
