@@ -90,7 +90,7 @@ test: ## Run every test: lint, the service (real PostgreSQL and Redis), the char
 	$(MAKE) --no-print-directory test-e2e
 
 .PHONY: check
-check: ## The fast part of make test (a few minutes, no cluster): lint, the service, the TestRun controller, the analysis, the chart offline
+check: ## The fast part of make test (about a minute and a half, no cluster): lint, the service, the TestRun controller, the analysis, the chart offline
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-app
 	$(MAKE) --no-print-directory test-k6-controller
@@ -119,7 +119,7 @@ test-api-fuzz: build services ## Schemathesis fuzzes the service from app/openap
 	@trap '$(SERVICES) stop' EXIT; $(WITH_SERVICES) scripts/fuzz-api.sh
 
 .PHONY: test-e2e
-test-e2e: deps ## On a real local cluster (built from source if needed): smoke, the chart under load, load tests, the recorder; then nothing left behind
+test-e2e: deps ## make tools and a real local cluster, then: smoke, the chart in the cluster, TestRuns, a CLUSTER=current experiment, Prometheus's UI, the recorder; cluster-down, checked to leave nothing behind
 	@if [[ "$(CLUSTER)" == current ]]; then $(MAKE) --no-print-directory test-cluster; exit; fi; \
 	trap '$(MAKE) --no-print-directory cluster-down >/dev/null 2>&1 || true' EXIT; \
 	$(MAKE) --no-print-directory tools && $(MAKE) --no-print-directory cluster-up && \

@@ -50,7 +50,7 @@ host-packages: ## Install the Debian packages the verbs use (root; a no-op when 
 	$(K8S_MK_DIR)/scripts/install-host-packages.sh $(or $(PACKAGES),all)
 
 .PHONY: tools
-tools: ## Build the pinned Kubernetes, etcd, add-ons, Prometheus, helm, k6 and local images into HEADROOM_CACHE.
+tools: ## Install the cluster group of Debian packages (root, when missing); build the pinned Kubernetes, etcd, add-ons, Prometheus, helm, k6 and local images into HEADROOM_CACHE.
 	$(K8S_MK_DIR)/scripts/install-host-packages.sh
 	$(K8S_MK_DIR)/scripts/build-kubernetes.sh
 	$(K8S_MK_DIR)/scripts/build-go-tools.sh
