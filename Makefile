@@ -118,6 +118,8 @@ test-app: build services ## The booking service's tests against real PostgreSQL 
 test-api-fuzz: build services ## Schemathesis fuzzes the service from app/openapi.json: no 5xx, every answer as documented [SCHEMATHESIS_EXAMPLES=60]
 	@trap '$(SERVICES) stop' EXIT; $(WITH_SERVICES) scripts/fuzz-api.sh
 
+# A failed step leaves the cluster to the EXIT trap; after the last one, down.sh takes it down itself
+# and checks that nothing is left, so the trap is dropped first.
 .PHONY: test-e2e
 test-e2e: deps ## make tools and a real local cluster, then: smoke, the chart in the cluster, TestRuns, a CLUSTER=current experiment, Prometheus's UI, the recorder; cluster-down, checked to leave nothing behind
 	@if [[ "$(CLUSTER)" == current ]]; then $(MAKE) --no-print-directory test-cluster; exit; fi; \
@@ -130,7 +132,7 @@ test-e2e: deps ## make tools and a real local cluster, then: smoke, the chart in
 	$(MAKE) --no-print-directory test-current && \
 	$(MAKE) --no-print-directory test-prometheus-ui && \
 	npm run --silent -w experiments test:cluster && \
-	bash k8s/test/down.sh
+	trap - EXIT && bash k8s/test/down.sh
 
 ##@ Experiments
 
