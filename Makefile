@@ -90,7 +90,7 @@ test: ## Run every test: lint, the service (real PostgreSQL and Redis), the char
 	$(MAKE) --no-print-directory test-e2e
 
 .PHONY: check
-check: ## The fast part of make test (a few minutes, no cluster): lint, the service, the TestRun controller, the analysis, the chart offline
+check: ## The fast part of make test (about a minute and a half, no cluster): lint, the service, the TestRun controller, the analysis, the chart offline
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-app
 	$(MAKE) --no-print-directory test-k6-controller
@@ -106,7 +106,7 @@ lint: deps ## Type-check every TypeScript project (tsc --noEmit); ESLint with ty
 	@for p in $(TS_PROJECTS); do echo "[lint] tsc -p $$p"; npx --no-install tsc -p $$p/tsconfig.json --noEmit || exit 1; done
 	@echo "[lint] eslint"
 	@npx --no-install eslint --max-warnings 0 .
-	@$(K8S_MK_DIR)/scripts/install-host-packages.sh lint
+	@command -v shellcheck >/dev/null || $(K8S_MK_DIR)/scripts/install-host-packages.sh lint
 	@echo "[lint] shellcheck (warnings and errors) on $$(git ls-files '*.sh' | wc -l) scripts"
 	@git ls-files -z '*.sh' | xargs -0 shellcheck -x --severity=warning
 
@@ -118,8 +118,10 @@ test-app: build services ## The booking service's tests against real PostgreSQL 
 test-api-fuzz: build services ## Schemathesis fuzzes the service from app/openapi.json: no 5xx, every answer as documented [SCHEMATHESIS_EXAMPLES=60]
 	@trap '$(SERVICES) stop' EXIT; $(WITH_SERVICES) scripts/fuzz-api.sh
 
+# A failed step leaves the cluster to the EXIT trap; after the last one, down.sh takes it down itself
+# and checks that nothing is left, so the trap is dropped first.
 .PHONY: test-e2e
-test-e2e: deps ## On a real local cluster (built from source if needed): smoke, the chart under load, load tests, the recorder; then nothing left behind
+test-e2e: deps ## make tools and a real local cluster, then: smoke, the chart in the cluster, TestRuns, a CLUSTER=current experiment, Prometheus's UI, the recorder; cluster-down, checked to leave nothing behind
 	@if [[ "$(CLUSTER)" == current ]]; then $(MAKE) --no-print-directory test-cluster; exit; fi; \
 	trap '$(MAKE) --no-print-directory cluster-down >/dev/null 2>&1 || true' EXIT; \
 	$(MAKE) --no-print-directory tools && $(MAKE) --no-print-directory cluster-up && \
@@ -130,7 +132,7 @@ test-e2e: deps ## On a real local cluster (built from source if needed): smoke, 
 	$(MAKE) --no-print-directory test-current && \
 	$(MAKE) --no-print-directory test-prometheus-ui && \
 	npm run --silent -w experiments test:cluster && \
-	bash k8s/test/down.sh
+	trap - EXIT && bash k8s/test/down.sh
 
 ##@ Experiments
 

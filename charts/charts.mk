@@ -4,7 +4,12 @@ CHARTS_MK_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 CHART_DIR := $(CHARTS_MK_DIR)/booking
 
 # Only the pinned binaries in the cache are built on demand; HELM=/usr/bin/helm etc. are used as given.
+HELM_DEP = $(filter $(HEADROOM_CACHE)/%,$(HELM))
 CHART_TOOL_DEPS = $(filter $(HEADROOM_CACHE)/%,$(HELM) $(PROMTOOL))
+# A recipe line for the targets that reach the cluster: unless CLUSTER=current, stop early when the
+# local cluster is not up.
+REQUIRE_CLUSTER = $(if $(filter current,$(CLUSTER)),true,[[ -f $(LOCAL_KUBECONFIG) ]] || { \
+  echo "ERROR: no local cluster ($(LOCAL_KUBECONFIG) missing): run 'make cluster-up', or use CLUSTER=current." >&2; exit 1; })
 
 PROFILE ?= 250m-512m
 CHART_PROFILES := $(sort $(basename $(notdir $(wildcard $(CHART_DIR)/profiles/*.yaml))))
@@ -30,11 +35,10 @@ DEPLOY_SETS = --set-string image.tag=$(APP_IMAGE_TAG) $(if $(REGISTRY),--set ima
 ##@ Chart
 
 .PHONY: deploy
-deploy: $(filter $(HEADROOM_CACHE)/%,$(HELM)) ## Install or upgrade the chart: PROFILE=<name> [CLUSTER=current] [NAMESPACE=booking] [HELM_ARGS=...]
+deploy: $(HELM_DEP) ## Install or upgrade the chart: PROFILE=<name> [CLUSTER=current] [NAMESPACE=booking] [HELM_ARGS=...]
 	@[[ -f $(CHART_DIR)/profiles/$(PROFILE).yaml ]] || { \
 	  echo "ERROR: unknown profile '$(PROFILE)'. Available: $(CHART_PROFILES)" >&2; exit 2; }
-	@$(if $(filter current,$(CLUSTER)),true,[[ -f $(LOCAL_KUBECONFIG) ]] || { \
-	  echo "ERROR: no local cluster ($(LOCAL_KUBECONFIG) missing): run 'make cluster-up', or use CLUSTER=current." >&2; exit 1; })
+	@$(REQUIRE_CLUSTER)
 	@echo "[deploy] $(RELEASE) in $(NAMESPACE): profile $(PROFILE), image tag $(APP_IMAGE_TAG), cluster $(CLUSTER)"
 	$(DEPLOY_KUBECONFIG) $(HELM) upgrade --install $(RELEASE) $(CHART_DIR) \
 	  --namespace $(NAMESPACE) --create-namespace \
@@ -42,7 +46,7 @@ deploy: $(filter $(HEADROOM_CACHE)/%,$(HELM)) ## Install or upgrade the chart: P
 	  --wait --wait-for-jobs --timeout $(DEPLOY_TIMEOUT)
 
 .PHONY: undeploy
-undeploy: $(filter $(HEADROOM_CACHE)/%,$(HELM)) ## Uninstall the chart's release (RELEASE, NAMESPACE, CLUSTER as for deploy)
+undeploy: $(HELM_DEP) ## Uninstall the chart's release (RELEASE, NAMESPACE, CLUSTER as for deploy)
 	$(DEPLOY_KUBECONFIG) $(HELM) uninstall $(RELEASE) --namespace $(NAMESPACE) --wait --ignore-not-found
 
 .PHONY: test-chart
@@ -51,9 +55,8 @@ test-chart: deps $(CHART_TOOL_DEPS) ## Offline chart checks: the dashboard's cod
 	HELM=$(HELM) PROMTOOL=$(PROMTOOL) $(CHARTS_MK_DIR)/scripts/test-chart.sh
 
 .PHONY: test-chart-cluster
-test-chart-cluster: $(filter $(HEADROOM_CACHE)/%,$(HELM)) ## On the running cluster: dry-run every profile, zero lost requests through restart and 1->3->1 scaling, dashboard queries
-	@$(if $(filter current,$(CLUSTER)),true,[[ -f $(LOCAL_KUBECONFIG) ]] || { \
-	  echo "ERROR: no local cluster ($(LOCAL_KUBECONFIG) missing): run 'make cluster-up', or use CLUSTER=current." >&2; exit 1; })
+test-chart-cluster: $(HELM_DEP) ## On the running cluster: dry-run every profile, zero lost requests through restart and 1->3->1 scaling, dashboard queries
+	@$(REQUIRE_CLUSTER)
 	$(DEPLOY_KUBECONFIG) HELM=$(HELM) KUBECTL=$(KUBECTL) K6_IMAGE=$(K6_IMAGE) APP_IMAGE_TAG=$(APP_IMAGE_TAG) \
 	  HELM_SETS="$(DEPLOY_SETS)" $(CHARTS_MK_DIR)/test/in-cluster.sh
 

@@ -24,7 +24,7 @@ replay: deps ## Run the reports' scenarios one after another against the release
 
 .PHONY: testruns
 testruns: ## List the TestRuns with their stage and verdict (ThresholdsPassed: True, False or Unknown)
-	$(if $(filter current,$(CLUSTER)),$(KUBECTL),$(KUBECTL) --kubeconfig $(LOCAL_KUBECONFIG)) -n loadtest get testruns \
+	$(DEPLOY_KUBECONFIG) $(KUBECTL) -n loadtest get testruns \
 	  -o 'custom-columns=NAME:.metadata.name,STAGE:.status.stage,PASSED:.status.conditions[?(@.type=="ThresholdsPassed")].status,REASON:.status.conditions[?(@.type=="ThresholdsPassed")].reason,AGE:.metadata.creationTimestamp'
 
 .PHONY: test-k6-cluster

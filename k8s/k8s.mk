@@ -2,8 +2,6 @@
 # Included first by the root Makefile; also usable alone: make -f k8s/k8s.mk help
 K8S_MK_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 include $(K8S_MK_DIR)/../versions.env
-# Every pin reaches every script a recipe runs.
-export $(shell sed -n 's/^\([A-Z0-9_]*\)=.*/\1/p' $(K8S_MK_DIR)/../versions.env)
 
 HEADROOM_CACHE ?= $(HOME)/.cache/headroom
 export HEADROOM_CACHE
@@ -52,7 +50,7 @@ host-packages: ## Install the Debian packages the verbs use (root; a no-op when 
 	$(K8S_MK_DIR)/scripts/install-host-packages.sh $(or $(PACKAGES),all)
 
 .PHONY: tools
-tools: ## Build the pinned Kubernetes, etcd, add-ons, Prometheus, helm, k6 and local images into HEADROOM_CACHE.
+tools: ## Install the cluster group of Debian packages (root, when missing); build the pinned Kubernetes, etcd, add-ons, Prometheus, helm, k6 and local images into HEADROOM_CACHE.
 	$(K8S_MK_DIR)/scripts/install-host-packages.sh
 	$(K8S_MK_DIR)/scripts/build-kubernetes.sh
 	$(K8S_MK_DIR)/scripts/build-go-tools.sh

@@ -9,17 +9,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=../k8s/scripts/lib.sh
 source k8s/scripts/lib.sh
-VERSION=4.32.5
-VENV=$HEADROOM_CACHE/venv/schemathesis-$VERSION
+VENV=$HEADROOM_CACHE/venv/schemathesis-$SCHEMATHESIS_VERSION
 EXAMPLES=${SCHEMATHESIS_EXAMPLES:-60}
 OUT=${FUZZ_OUT:-app/test-results/schemathesis}
 say() { echo "[fuzz] $*" >&2; }
 
 if [ ! -x "$VENV/bin/st" ]; then
-  say "installing schemathesis $VERSION into $VENV (once)"
-  python3 -m venv "$VENV" || { say "python3 -m venv failed: install the python group as root: k8s/scripts/install-host-packages.sh python"; exit 1; }
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$VERSION" \
-    || { rm -rf "$VENV"; say "pip could not install schemathesis $VERSION; check the PyPI proxy (pip config list)"; exit 1; }
+  say "installing schemathesis $SCHEMATHESIS_VERSION into $VENV (once)"
+  python3 -c 'import venv, ensurepip' 2>/dev/null || k8s/scripts/install-host-packages.sh python
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" \
+    || { rm -rf "$VENV"; say "pip could not install schemathesis $SCHEMATHESIS_VERSION; check the PyPI proxy (pip config list)"; exit 1; }
 fi
 
 : "${DATABASE_URL:?run through make test-api-fuzz, which starts the private services}"

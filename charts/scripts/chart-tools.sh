@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the chart's test tools from their Go modules through the module proxy, at the versions
-# pinned in charts/charts.mk, into $HEADROOM_CACHE; reuses what is already there.
+# pinned in versions.env, into $HEADROOM_CACHE; reuses what is already there.
 #   helm-unittest: a Helm plugin directory under $HEADROOM_CACHE/helm/plugins (use it with
 #                  HELM_PLUGINS=<that dir>; nothing goes to ~/.local/share/helm)
 #   kube-score:    $HEADROOM_CACHE/bin/kube-score-<version>

@@ -6,13 +6,15 @@
 #   3. kube-score over the rendered manifests of every profile and ci values file
 #   4. promtool check/test rules on files/rules.yaml; dashboard queries parse as PromQL
 # Ends with one 'N passed, N failed' line. Env (from charts/charts.mk): HELM, PROMTOOL; the test
-# tools' versions come from versions.env.
+# tools' versions come from versions.env (through lib.sh).
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 chart="$(cd "$here/../booking" && pwd)"
+# shellcheck source=../../k8s/scripts/lib.sh
+source "$here/../../k8s/scripts/lib.sh"
 : "${HELM:?set by charts/charts.mk}" "${PROMTOOL:?set by charts/charts.mk}"
-[[ -x $HELM ]] || { echo "ERROR: $HELM missing: run 'make tools' first." >&2; exit 1; }
-[[ -x $PROMTOOL ]] || { echo "ERROR: $PROMTOOL missing: run 'make tools' or apt-get install prometheus." >&2; exit 1; }
+[[ -x $HELM ]] || die "$HELM missing: run 'make tools' first."
+[[ -x $PROMTOOL ]] || die "$PROMTOOL missing: run 'make tools', or install the services group of Debian packages (k8s/scripts/install-host-packages.sh services, as root)."
 eval "$("$here/chart-tools.sh")" || exit 1   # HELM_PLUGINS, KUBE_SCORE
 export HELM_PLUGINS
 

@@ -10,16 +10,18 @@
 #      Prometheus (through the API server's service proxy)
 # Deletes what it created (the namespace; the CRDs if they were not there before), also on
 # failure. Ends with one 'N passed, N failed' line.
-# Env (from charts/charts.mk): HELM, KUBECTL, APP_IMAGE_TAG, K6_IMAGE, PROMETHEUS_OPERATOR_VERSION;
-# HELM_SETS (more --set flags for the install), LOAD_SECONDS, LOAD_RATE.
+# Env (from charts/charts.mk): HELM, KUBECTL, APP_IMAGE_TAG, K6_IMAGE; HELM_SETS (more --set flags
+# for the install), LOAD_SECONDS, LOAD_RATE. PROMETHEUS_OPERATOR_VERSION: versions.env (lib.sh).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 chart="$(cd "$here/../booking" && pwd)"
+# shellcheck source=../../k8s/scripts/lib.sh
+source "$here/../../k8s/scripts/lib.sh"
 : "${HELM:?set by charts/charts.mk}" "${KUBECTL:?set by charts/charts.mk}" "${APP_IMAGE_TAG:?set by charts/charts.mk}"
 : "${K6_IMAGE:?set by charts/charts.mk}"
-[[ -x $HELM ]] || { echo "ERROR: $HELM missing: run 'make tools' first." >&2; exit 1; }
-[[ -x $KUBECTL ]] || { echo "ERROR: $KUBECTL missing: run 'make tools' first." >&2; exit 1; }
-"$KUBECTL" version >/dev/null 2>&1 || { echo "ERROR: no cluster answers (KUBECONFIG=${KUBECONFIG:-}): run 'make cluster-up'." >&2; exit 1; }
+[[ -x $HELM ]] || die "$HELM missing: run 'make tools' first."
+[[ -x $KUBECTL ]] || die "$KUBECTL missing: run 'make tools' first."
+"$KUBECTL" version >/dev/null 2>&1 || die "no cluster answers (KUBECONFIG=${KUBECONFIG:-}): run 'make cluster-up'."
 
 NS=booking-ci
 RELEASE=booking-ci
@@ -34,8 +36,6 @@ k() { "$KUBECTL" -n "$NS" "$@"; }
 
 started=$SECONDS
 created_crds=()
-# shellcheck source=../../k8s/scripts/lib.sh
-source "$here/../../k8s/scripts/lib.sh"
 # shellcheck source=../../k8s/test/checks.sh
 source "$here/../../k8s/test/checks.sh"
 

@@ -15,7 +15,6 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/../../k8s/scripts/lib.sh"
 source "$HERE/../../k8s/scripts/cluster-env.sh"
 source "$HERE/images.sh"
-eval "$(sed -n 's/^\(K6_[A-Z_]*\) ?= \(.*\)$/: "${\1:=\2}"/p' "$HERE/../k6-operator.mk")"
 need_buildah k6-operator
 mkdir -p "$IMAGES_DIR"
 

@@ -11,20 +11,20 @@
 #      above the script's VUs is refused
 #   5. deleting a running TestRun stops its runners and leaves nothing behind
 # Deletes its namespaces afterwards, also on failure. Ends with one 'N passed, N failed' line.
-# Env: HELM, KUBECTL, LOCAL_KUBECONFIG (from the Makefile).
+# Env (from k6-operator.mk): HELM, KUBECTL; KUBECONFIG of the local cluster unless CLUSTER=current.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+# shellcheck source=../../k8s/scripts/lib.sh
+source "$root/k8s/scripts/lib.sh"
 : "${HELM:?set by k6-operator.mk}" "${KUBECTL:?set by k6-operator.mk}"
-"$KUBECTL" version >/dev/null 2>&1 || { echo "ERROR: no cluster answers (KUBECONFIG=${KUBECONFIG:-}): run 'make cluster-up'." >&2; exit 1; }
+"$KUBECTL" version >/dev/null 2>&1 || die "no cluster answers (KUBECONFIG=${KUBECONFIG:-}): run 'make cluster-up'."
 
 NS=booking
 RELEASE=booking
 LT=loadtest
 k() { "$KUBECTL" "$@"; }
 started=$SECONDS
-# shellcheck source=../../k8s/scripts/lib.sh
-source "$root/k8s/scripts/lib.sh"
 # shellcheck source=../../k8s/test/checks.sh
 source "$root/k8s/test/checks.sh"
 

@@ -10,11 +10,6 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=cluster-env.sh
 source "$K8S_DIR/scripts/cluster-env.sh"
-need_buildah data-images
-command -v debootstrap >/dev/null || die "debootstrap missing: 'make tools' installs the host packages."
-# Bump a tag (in versions.env) when what goes into its image changes.
-POSTGRES_IMAGE_TAG="${POSTGRES_IMAGE_TAG:-15-headroom}"
-REDIS_IMAGE_TAG="${REDIS_IMAGE_TAG:-7-headroom}"
 # The fixed numeric user (above 10000, like the app's) the chart's runAsUser names, created before the
 # packages so their maintainer scripts keep them.
 DATA_UID=10999
@@ -33,6 +28,9 @@ mkdir -p "$IMAGES_DIR" "$SRC_DIR"
 # A bookworm minbase root with USER (uid/gid DATA_UID) and the given packages, no docs or apt lists.
 make_rootfs() { # dir user home packages...
   local rootfs=$1 user=$2 home=$3; shift 3
+  # Only an image that must be built needs root, buildah and debootstrap: a cached 'make tools' needs none.
+  need_buildah data-images
+  command -v debootstrap >/dev/null || die "debootstrap missing: 'make tools' installs the host packages."
   local mirror; mirror="$(apt_mirror)"
   rm -rf "$rootfs"; mkdir -p "$rootfs"
   log "debootstrap --variant=minbase bookworm into $rootfs (a few minutes)"

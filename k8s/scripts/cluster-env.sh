@@ -17,7 +17,7 @@ APISERVER_PORT=6443
 ETCD_CLIENT_PORT=2379
 ETCD_PEER_PORT=2380
 # Every port a component listens on, for the preflight check.
-CLUSTER_PORTS=(2379 2380 6443 10248 10249 10250 10256 10257 10259)
+CLUSTER_PORTS=("$ETCD_CLIENT_PORT" "$ETCD_PEER_PORT" "$APISERVER_PORT" 10248 10249 10250 10256 10257 10259)
 RUN_DIR=/run/headroom
 CONTAINERD_SOCK=$RUN_DIR/containerd/containerd.sock
 # A socket file can outlive its containerd (a killed session); only an answer counts.

@@ -2,9 +2,10 @@
 # make experiment CLUSTER=current against a cluster the project treats as someone else's: the local
 # cluster reached through a copy of its kubeconfig under another context name, with every image it
 # runs pushed to a registry on loopback (Debian's docker-registry, 127.0.0.1:5000) and pulled from
-# there by the node, never imported from the project's cache. A short experiment (saturation only,
-# one run per rate, 10 s steps) must reach a report, and every pod it ran must have pulled its image
-# from the registry. Then the local controller is restored and the release removed.
+# there by the node, never imported from the project's cache. A short experiment (the spike phase
+# only, at SPIKE_SCALE=0.05; saturation, scaling, validate and respike skipped) must reach a report,
+# and every pod it ran must have pulled its image from the registry. Then the local controller is
+# restored and the release removed.
 # Env: KUBECTL, HELM (pinned, from the Makefile), LOCAL_KUBECONFIG.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
