@@ -23,12 +23,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { cfg, elapsedSeconds, type Endpoint, endpointOf, ENDPOINTS, fail, machine, pct, RESULTS, ROOT, say, TMP } from './config';
-import { backgroundLoad } from './cpu';
+import { cfg, elapsedSeconds, type Endpoint, endpointOf, fail, machine, pct, RESULTS, ROOT, say } from './config';
+import { machineBefore } from './cpu';
 import { closeAgent, Data } from './data';
-import { attack, type Prepare, setProbes, type Step, steps } from './load';
+import { attack, type Prepare, setProbes, type Step } from './load';
 import { render, type Row } from './report';
-import { Broken, searchKnee } from './search';
+import { searchKnee } from './search';
 import {
   type Build, buildRevision, freePort, killChildren, startNode, startPostgres, startRedis, stopDatabases, stopNode,
 } from './services';
@@ -53,18 +53,14 @@ async function main() {
     builds.unshift({ name: rev, label: sha.startsWith(rev) ? sha : `${rev} (${sha})`, root });
   }
 
-  const loadBefore = os.loadavg();
-  const busyBefore = await backgroundLoad();
-  say(`machine: ${machine()}; load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}; ` +
-    `busy before start: cpu${cfg.serviceCpu} ${pct(busyBefore.serviceCore)}, cpu${cfg.loadCpu} ${pct(busyBefore.loadCore)}`);
-  if (busyBefore.serviceCore > 0.1 || busyBefore.loadCore > 0.1) {
-    say('WARNING: other work is using the CPUs; absolute numbers will be low and noisy, ratios less so');
-  }
+  const before = await machineBefore();
+  say(`machine: ${machine()}; load average ${before.loadAverage}; ` +
+    `busy before start: cpu${cfg.serviceCpu} ${pct(before.busy.serviceCore)}, cpu${cfg.loadCpu} ${pct(before.busy.loadCore)}`);
+  if (before.shared) say('WARNING: other work is using the CPUs; absolute numbers will be low and noisy, ratios less so');
 
   process.on('exit', () => {
     killChildren();
     stopDatabases();
-    fs.rmSync(TMP, { recursive: true, force: true });
   });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { say(`${sig}: stopping`); process.exit(130); });
 
@@ -78,28 +74,14 @@ async function main() {
 
   const rows: Row[] = [];
   const equalLoad: Step[] = [];
-  const search = async (endpoint: Endpoint, build: string, pid: number, prepare: Prepare) => {
-    try {
-      return { knee: await searchKnee(endpoint, build, pid, prepare) };
-    } catch (err) {
-      if (!(err instanceof Broken)) throw err;
-      say(`WARNING: ${err.message}`);
-      return { broken: err.message };
-    }
-  };
-  const record = (endpoint: Endpoint, build: string, knee: Step | undefined, broken: string | undefined) => {
-    const mine = steps.filter((s) => s.endpoint === endpoint.key && s.build === build && s.purpose === 'search');
-    const firstFail = mine.filter((s) => !s.pass && (!knee || s.rate > knee.rate)).sort((x, y) => x.rate - y.rate)[0];
-    rows.push({ endpoint, build, knee, firstFail, broken });
-    say(knee ? `${endpoint.label} [${build}]: knee ${knee.rate}/s, p95 ${knee.p95.toFixed(1)} ms` : `${endpoint.label} [${build}]: no rate passed`);
-  };
   /** The knee of each build, then (with two builds, or BENCH_RATE) one step each at equal load. */
   const measure = async (endpoint: Endpoint, runs: { build: string; pid: number }[], prepare: Prepare) => {
     const knees: (Step | undefined)[] = [];
     if (!cfg.fixedRates) {
       for (const r of runs) {
-        const { knee, broken } = await search(endpoint, r.build, r.pid, prepare);
-        record(endpoint, r.build, knee, broken);
+        const { knee, firstFail, broken } = await searchKnee(endpoint, r.build, r.pid, prepare);
+        rows.push({ endpoint, build: r.build, knee, firstFail, broken });
+        say(knee ? `${endpoint.label} [${r.build}]: knee ${knee.rate}/s, p95 ${knee.p95.toFixed(1)} ms` : `${endpoint.label} [${r.build}]: no rate passed`);
         knees.push(knee);
       }
     }
@@ -117,7 +99,7 @@ async function main() {
     const base = `http://127.0.0.1:${port}`;
     const bare = await startNode('bare Express', path.join(__dirname, 'bare.js'), { PORT: String(port) }, `${base}/`, path.join(RESULTS, 'bare.log'));
     say(`bare Express on cpu${cfg.serviceCpu} at ${base}`);
-    await measure(ENDPOINTS[0], [{ build: 'bare', pid: bare.pid! }], bareTargets(base));
+    await measure(endpointOf('bare'), [{ build: 'bare', pid: bare.pid! }], bareTargets(base));
     await stopNode(bare);
   }
 
@@ -139,11 +121,12 @@ async function main() {
   const runs = builds.map((b) => ({ build: b.name, pid: b.pid! }));
   const targets = new ServiceTargets(data, (build) => `${builds.find((b) => b.name === build)!.base}/api/v1`, builds[0].base!);
   if (['status', 'seats', 'hold'].some(wanted)) await targets.issuePool();
-  if (wanted('issue')) await measure(endpointOf('issue'), runs, targets.issue());
-  if (wanted('status')) await measure(endpointOf('status'), runs, targets.status());
-  if (wanted('seats')) await measure(endpointOf('seats'), runs, targets.seatList());
-  if (wanted('hold')) await measure(endpointOf('hold'), runs, targets.hold());
-  if (wanted('payment')) await measure(endpointOf('payment'), runs, targets.payment());
+  const prepares: Record<string, () => Prepare> = {
+    issue: () => targets.issue(), status: () => targets.status(), seats: () => targets.seatList(), hold: () => targets.hold(), payment: () => targets.payment(),
+  };
+  for (const [key, prepare] of Object.entries(prepares)) {
+    if (wanted(key)) await measure(endpointOf(key), runs, prepare());
+  }
 
   for (const child of serviceProcs) await stopNode(child);
   setProbes(undefined);
@@ -152,7 +135,7 @@ async function main() {
   closeAgent();
   stopDatabases();
 
-  const report = render(rows, equalLoad, builds, loadBefore, busyBefore);
+  const report = render(rows, equalLoad, builds, before);
   fs.writeFileSync(path.join(RESULTS, 'latest.md'), report.markdown);
   process.stdout.write(`\n${report.tables}\n`);
   say(`done in ${elapsedSeconds()} s; written to bench/results/latest.md (steps in bench/results/steps.jsonl)`);

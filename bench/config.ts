@@ -5,12 +5,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Slo, StepSearchOptions } from '../experiments/src/analysis/knee';
-import { SEED_BALANCE, SEED_SIZES } from '../app/src/lib/seed-sizes';
+import { SEED_SIZES, seedTotals } from '../app/src/lib/seed-sizes';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const RESULTS = path.join(__dirname, 'results');
-/** Vegeta's targets and results of the run; removed when the bench exits. */
+/** Vegeta's targets and results of the run; removed when the bench exits, however early. */
 export const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-bench-'));
+process.on('exit', () => fs.rmSync(TMP, { recursive: true, force: true }));
 
 const started = Date.now();
 export const elapsedSeconds = () => ((Date.now() - started) / 1000).toFixed(0);
@@ -40,6 +41,8 @@ export const ENDPOINTS: Endpoint[] = [
   { key: 'payment', label: 'payment', expected: 201, target: 0.25, systemTarget: 2 },
 ];
 export const endpointOf = (key: string) => ENDPOINTS.find((e) => e.key === key)!;
+
+const rateSpec = env('BENCH_RATE', '');
 
 export const cfg = {
   vegeta: env('VEGETA', ''),
@@ -78,7 +81,8 @@ export const cfg = {
   // One step per endpoint at a given rate instead of a knee search: a quick reading of CPU per
   // request (at equal load for both builds when BENCH_COMPARE is set). "300" for every endpoint,
   // or per endpoint: "status=2000,seats=900" (the endpoints not named are skipped).
-  fixedRates: rates(env('BENCH_RATE', '')),
+  rateSpec,
+  fixedRates: rates(rateSpec),
   // Equal-load comparison: both builds at this share of the smaller of their knees.
   equalShare: 0.7,
 };
@@ -99,10 +103,7 @@ function rates(spec: string): Map<string, number> | undefined {
 }
 
 // The service's large seed (app/src/lib/seed-sizes.ts), which the bench loads with the seeder.
-const large = SEED_SIZES.large;
-const schedules = large.concerts * large.schedulesPerConcert;
-export const SEED = { ...large, schedules, seats: schedules * large.seatsPerSchedule };
-export const BALANCE = SEED_BALANCE;
+export const SEED = { ...SEED_SIZES.large, ...seedTotals('large') };
 
 export const pct = (x: number) => `${(x * 100).toFixed(0).padStart(3)}%`;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

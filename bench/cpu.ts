@@ -2,6 +2,7 @@
 // vegeta, PostgreSQL (every process of its server) and Redis used between two samples.
 
 import fs from 'node:fs';
+import os from 'node:os';
 import { cfg, sleep } from './config';
 import { databaseProcesses } from './services';
 import { CLK_TCK, postgresTicks, procTicks } from './system';
@@ -20,13 +21,13 @@ function coreTimes(): CoreTimes {
   return out;
 }
 
-export interface CpuSample { at: number; cores: CoreTimes; svc: number; gen: number; pg: number; redis: number }
+interface CpuSample { at: number; cores: CoreTimes; svc: number; gen: number; pg: number; redis: number }
 
 export function sample(svcPid?: number, genPid?: number): CpuSample {
   const db = databaseProcesses();
   return {
     at: Date.now(), cores: coreTimes(), svc: procTicks(svcPid), gen: procTicks(genPid),
-    pg: db.pgData ? postgresTicks(db.pgData) : 0, redis: procTicks(db.redisPid),
+    pg: db.postmasterPid ? postgresTicks(db.postmasterPid) : 0, redis: procTicks(db.redisPid),
   };
 }
 
@@ -49,9 +50,14 @@ export function cpuBetween(a: CpuSample, b: CpuSample): Cpu {
   };
 }
 
-/** How busy the cores are with other work before the bench starts anything. */
-export async function backgroundLoad(): Promise<Cpu> {
+/** The machine before the bench starts anything: its load average, how busy each core was with
+ *  other work over a second, and whether that is enough to call the machine shared. */
+export interface Before { loadAverage: string; busy: Cpu; shared: boolean }
+
+export async function machineBefore(): Promise<Before> {
+  const loadAverage = os.loadavg().map((x) => x.toFixed(2)).join(' ');
   const a = sample();
   await sleep(1000);
-  return cpuBetween(a, sample());
+  const busy = cpuBetween(a, sample());
+  return { loadAverage, busy, shared: busy.serviceCore > 0.1 || busy.loadCore > 0.1 };
 }

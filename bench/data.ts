@@ -5,7 +5,8 @@
 import http from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
-import { BALANCE, cfg, fail, ROOT, say, SEED } from './config';
+import { SEED_BALANCE } from '../app/src/lib/seed-sizes';
+import { cfg, fail, ROOT, say, SEED } from './config';
 import { capture, run } from './services';
 
 function withDatabase(url: string, db: string) {
@@ -51,7 +52,7 @@ export class Data {
       await this.pool.query(`TRUNCATE payments, idempotency_keys, point_transactions, reservations`);
       await this.pool.query(`UPDATE seats SET status = 'AVAILABLE', reservation_id = NULL, hold_expires_at = NULL
                                WHERE status <> 'AVAILABLE' OR reservation_id IS NOT NULL`);
-      await this.pool.query(`UPDATE points SET balance = ${BALANCE} WHERE balance <> ${BALANCE}`);
+      await this.pool.query(`UPDATE points SET balance = ${SEED_BALANCE} WHERE balance <> ${SEED_BALANCE}`);
       await this.pool.query(`ALTER SEQUENCE reservations_id_seq RESTART`);
     }
     await this.pool.query('VACUUM ANALYZE seats, reservations, points');
@@ -66,7 +67,7 @@ export class Data {
     const from = this.userMax + 1;
     await this.pool.query(`WITH u AS (INSERT INTO users (id, name) SELECT g, 'bench-' || g FROM generate_series($1::bigint, $2::bigint) g
                              ON CONFLICT DO NOTHING RETURNING id)
-                           INSERT INTO points (user_id, balance) SELECT id, ${BALANCE} FROM u ON CONFLICT DO NOTHING`, [from, upTo]);
+                           INSERT INTO points (user_id, balance) SELECT id, ${SEED_BALANCE} FROM u ON CONFLICT DO NOTHING`, [from, upTo]);
     this.userMax = upTo;
   }
 
@@ -95,16 +96,6 @@ export class SeatCursor {
     const seatId = ((this.k++ * 1_000_003 + 7_777) % SEED.seats) + 1;
     return { seatId, scheduleId: Math.ceil(seatId / SEED.seatsPerSchedule) };
   }
-}
-
-/** A small deterministic PRNG, so two runs send the same requests. */
-export function mulberry32(seed: number) {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // A small HTTP client for set-up (tokens issued through the API), not for measuring.

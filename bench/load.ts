@@ -13,7 +13,7 @@ import { type Cpu, cpuBetween, sample } from './cpu';
 import { track } from './services';
 import { growth, redisCalls, statementCalls, topPerRequest, total } from './system';
 
-export interface Target { method: string; url: string; body?: unknown; header?: Record<string, string> }
+interface Target { method: string; url: string; body?: unknown; header?: Record<string, string> }
 
 /** Writes `count` targets in vegeta's JSON format. */
 export function writeTargets(file: string, count: number, make: (i: number) => Target) {

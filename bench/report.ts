@@ -3,8 +3,8 @@
 
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { cfg, type Endpoint, endpointOf, elapsedSeconds, ENDPOINTS, machine, pct, ROOT } from './config';
-import type { Cpu } from './cpu';
+import { cfg, type Endpoint, endpointOf, elapsedSeconds, ENDPOINTS, machine, pct, ROOT, SEED } from './config';
+import type { Before } from './cpu';
 import { type Step, steps } from './load';
 import type { Build } from './services';
 
@@ -23,8 +23,10 @@ const per1k = (cpuPerSecond: number, s: Step) => (s.sent > 0 ? (cpuPerSecond / s
 const system1k = (s: Step) => per1k(s.cpu.svc + s.cpu.pg + s.cpu.redis, s);
 const f3 = (x: number) => x.toFixed(3);
 const percent = (share: number) => String(+(share * 100).toFixed(2));
+const count = (n: number) => n.toLocaleString('en');
+const millions = (n: number) => `${n / 1e6} M`;
 
-export function render(rows: Row[], equalLoad: Step[], builds: Build[], loadBefore: number[], busyBefore: Cpu) {
+export function render(rows: Row[], equalLoad: Step[], builds: Build[], before: Before) {
   const missed: string[] = [];
   const bareKnee = rows.find((r) => r.endpoint.key === 'bare')?.knee ?? equalLoad.find((s) => s.endpoint === 'bare');
   const perCpu = (s?: Step) => (s && s.cpu.svc > 0.05 ? s.rate / s.cpu.svc : undefined);
@@ -93,15 +95,16 @@ export function render(rows: Row[], equalLoad: Step[], builds: Build[], loadBefo
     ? table(['builds', 'endpoint', 'req/s', 'system CPU s/1k req', 'times less', 'target', 'verdict', 'service', 'PostgreSQL', 'Redis', 'statements/req', 'Redis cmds/req'], lines)
     : '';
 
+  const serviceBusy = `cpu${cfg.serviceCpu} ${pct(before.busy.serviceCore).trim()}`;
+  const loadBusy = `cpu${cfg.loadCpu} ${pct(before.busy.loadCore).trim()}`;
   const where = `Machine: ${machine()}. Service core cpu${cfg.serviceCpu}; vegeta, PostgreSQL and Redis on cpu${cfg.loadCpu}. ` +
-    `Before the run: load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, cpu${cfg.serviceCpu} ${pct(busyBefore.serviceCore).trim()} and ` +
-    `cpu${cfg.loadCpu} ${pct(busyBefore.loadCore).trim()} busy with other work` +
-    (busyBefore.serviceCore > 0.1 || busyBefore.loadCore > 0.1 ? ' (**shared: absolute rates are low and noisy; the ratios are more robust**).' : ' (quiet).');
+    `Before the run: load average ${before.loadAverage}, ${serviceBusy} and ${loadBusy} busy with other work` +
+    (before.shared ? ' (**shared: absolute rates are low and noisy; the ratios are more robust**).' : ' (quiet).');
   const sections = [
     ...(rows.length ? [`Knees (targets on the CPU ratio)\n\n${knees}`] : []),
     ...(rows.some((r) => r.knee) ? [`Whole system at each knee: CPU seconds per 1,000 requests\n\n${atKnee}`] : []),
-    ...(atEqual ? [`Whole system at equal load (${cfg.fixedRates ? `BENCH_RATE=${process.env.BENCH_RATE}` : `${cfg.equalShare * 100} % of the smaller knee`}, ${cfg.fineSeconds} s each): CPU seconds per 1,000 requests\n\n${atEqual}`] : []),
-    ...(comparison ? [`Build against build, same run, equal load (target, ${builds[0].label} -> this tree: system CPU per request halved for seat list, hold and payment)\n\n${comparison}`] : []),
+    ...(atEqual ? [`Whole system at equal load (${cfg.fixedRates ? `BENCH_RATE=${cfg.rateSpec}` : `${cfg.equalShare * 100} % of the smaller knee`}, ${cfg.fineSeconds} s each): CPU seconds per 1,000 requests\n\n${atEqual}`] : []),
+    ...(comparison ? [`Build against build, same run, equal load (target, ${builds[0].label} -> this tree: system CPU per request ${systemTargets()})\n\n${comparison}`] : []),
   ];
   const tables = `${where}\n\n${sections.join('\n\n')}`;
 
@@ -160,9 +163,9 @@ ${tables}
   the service core stands for a pod's CPU limit, which covers Node only, while in production the
   database and Redis live elsewhere. So only Node competes for cpu${cfg.serviceCpu}${builds.length > 1 ? ` (both builds run there; the one not measured is idle)` : ''}.
 - Builds: ${builds.map((b) => `${b.label} (\`${path.relative(ROOT, path.join(b.root, 'app/dist/main.js')) || b.root}\`)`).join(', ')}.
-- Before the run: load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}; cpu${cfg.serviceCpu} ${pct(busyBefore.serviceCore).trim()} busy, cpu${cfg.loadCpu} ${pct(busyBefore.loadCore).trim()} busy
-  with other work. ${busyBefore.serviceCore > 0.1 || busyBefore.loadCore > 0.1 ? '**Other work shared the CPUs: absolute rates are low and noisy; the ratios are more robust.**' : 'The machine was quiet.'}
-- Data: seed \`large\` (100,000 users, 50,000 schedules, 2.5 M seats) in a PostgreSQL of the bench's own
+- Before the run: load average ${before.loadAverage}; ${serviceBusy} busy, ${loadBusy} busy
+  with other work. ${before.shared ? '**Other work shared the CPUs: absolute rates are low and noisy; the ratios are more robust.**' : 'The machine was quiet.'}
+- Data: seed \`large\` (${count(SEED.users)} users, ${count(SEED.schedules)} schedules, ${millions(SEED.seats)} seats) in a PostgreSQL of the bench's own
   (data in ${cfg.state}, fsync off as in the test services, pg_stat_statements loaded), reset at the start of each run; an empty Redis
   of the bench's own. Both run only while the bench runs. Processes started with nice ${cfg.nice}.
 - Service config: MAX_ACTIVE=1000000 (tokens ACTIVE at once), ACTIVE_TTL_SECONDS=3600, HOLD_TTL_SECONDS=3600,
@@ -171,10 +174,10 @@ ${tables}
 ## Requests
 
 - issue token: \`POST /queue/token\`, a user never seen before in every request (201 path; users beyond the seed are added).
-- queue status: \`GET /queue/status\` round-robin over ${cfg.statusTokens.toLocaleString('en')} distinct ACTIVE tokens.
-- seat list: \`GET /concerts/:c/schedules/:s/seats\`, schedule uniformly random among the first ${cfg.seatSchedules.toLocaleString('en')}
+- queue status: \`GET /queue/status\` round-robin over ${count(cfg.statusTokens)} distinct ACTIVE tokens.
+- seat list: \`GET /concerts/:c/schedules/:s/seats\`, schedule uniformly random among the first ${count(cfg.seatSchedules)}
   (a mix of cache hits and misses), tokens from the same pool.
-- seat hold: \`POST /reservations\` on a distinct available seat per request, spread over all 2.5 M seats.
+- seat hold: \`POST /reservations\` on a distinct available seat per request, spread over all ${millions(SEED.seats)} seats.
 - payment: \`POST /payments\`, per request a fresh user with its own ACTIVE token (issued through the API), its
   own held reservation (made with SQL equal to the service's hold) and its own Idempotency-Key, all prepared before the step.
 
@@ -191,6 +194,14 @@ ${perRequest.join('\n')}
 ${stepRows.join('\n')}
 `;
   return { tables, markdown, missed };
+}
+
+/** The system targets in words, from ENDPOINTS: "halved for seat list, seat hold and payment". */
+function systemTargets() {
+  const byTarget = new Map<number, string[]>();
+  for (const e of ENDPOINTS) if (e.systemTarget !== undefined) byTarget.set(e.systemTarget, [...byTarget.get(e.systemTarget) ?? [], e.label]);
+  const list = (xs: string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}` : xs[0]);
+  return [...byTarget].map(([t, labels]) => `${t === 2 ? 'halved' : `${t} times less`} for ${list(labels)}`).join('; ');
 }
 
 function limitOf(s: Step) {

@@ -7,22 +7,30 @@ import { findKnee, nextStep } from '../experiments/src/analysis/knee';
 import { cfg, type Endpoint, say } from './config';
 import { attack, type Prepare, type Step, stepResult } from './load';
 
-/** Fast wrong answers: a broken set-up or a broken service, not an overload. */
-export class Broken extends Error {}
+/** One knee search: the step that stands for the knee (a full-length passing run at the knee rate;
+ *  of several, the one with the median service CPU; of two, the costlier), the first step above it
+ *  that did not pass, or why the search broke off. No knee: no rate passed. */
+export interface KneeSearch { knee?: Step; firstFail?: Step; broken?: string }
 
-/** Returns the step that stands for the knee: a full-length passing run at the knee rate (of
- *  several, the one with the median service CPU; of two, the costlier), or undefined when no rate
- *  passed. */
-export async function searchKnee(endpoint: Endpoint, build: string, pid: number, prepare: Prepare): Promise<Step | undefined> {
+export async function searchKnee(endpoint: Endpoint, build: string, pid: number, prepare: Prepare): Promise<KneeSearch> {
   const mine: Step[] = [];
+  /** Runs one step; returns why the search must stop when the answers are fast and wrong (a broken
+   *  set-up or a broken service, not an overload: every rate would fail the same way). */
   const offer = async (rate: number, seconds: number) => {
     const s = await attack(endpoint, build, pid, rate, seconds, await prepare(build, rate, seconds));
-    // Searching on is pointless: every rate would fail the same way.
     if (s.good < 0.5 && s.p95 <= cfg.slo.p95Ms) {
-      throw new Broken(`${endpoint.key} answered ${JSON.stringify(s.codes)} at ${rate}/s (${s.errors[0] ?? 'no transport error'}); see bench/results/service-${build}.log`);
+      return `${endpoint.key} answered ${JSON.stringify(s.codes)} at ${rate}/s (${s.errors[0] ?? 'no transport error'}); see bench/results/service-${build}.log`;
     }
     mine.push(s);
+    return undefined;
   };
+  const brokenOff = (broken: string): KneeSearch => {
+    say(`WARNING: ${broken}`);
+    return { broken };
+  };
+  const found = (knee?: Step): KneeSearch => ({
+    knee, firstFail: mine.filter((s) => !s.pass && (!knee || s.rate > knee.rate)).sort((x, y) => x.rate - y.rate)[0],
+  });
   const full = (s: Step) => s.seconds === cfg.fineSeconds;
 
   let warnings: string[] = [];
@@ -33,7 +41,8 @@ export async function searchKnee(endpoint: Endpoint, build: string, pid: number,
       warnings = [`stopped at BENCH_MAX_RATE=${cfg.maxRate}/s: the knee is a lower bound`];
       break;
     }
-    await offer(next.offeredRps, next.phase === 'ramp' ? cfg.coarseSeconds : cfg.fineSeconds);
+    const broken = await offer(next.offeredRps, next.phase === 'ramp' ? cfg.coarseSeconds : cfg.fineSeconds);
+    if (broken) return brokenOff(broken);
   }
   for (const w of warnings) say(`${endpoint.key} [${build}]: ${w}`);
 
@@ -42,10 +51,11 @@ export async function searchKnee(endpoint: Endpoint, build: string, pid: number,
   // majority moves the knee down.
   for (let extra = 0; extra < 4; extra++) {
     const knee = findKnee(mine.map(stepResult), cfg.slo).kneeOfferedRps;
-    if (knee === null) return undefined;
+    if (knee === null) return found(undefined);
     const passed = mine.filter((s) => s.rate === knee && s.pass && full(s)).sort((a, b) => a.cpu.svc - b.cpu.svc);
-    if (passed.length) return passed[Math.floor(passed.length / 2)];
-    await offer(knee, cfg.fineSeconds);
+    if (passed.length) return found(passed[Math.floor(passed.length / 2)]);
+    const broken = await offer(knee, cfg.fineSeconds);
+    if (broken) return brokenOff(broken);
   }
-  return undefined;
+  return found(undefined);
 }

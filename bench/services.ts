@@ -14,12 +14,14 @@ const SERVICES = path.join(ROOT, 'scripts/test-services.sh');
 // The bench's readings need pg_stat_statements; the buffers hold the large seed's hot pages.
 const PG_OPTIONS = '-c shared_preload_libraries=pg_stat_statements -c shared_buffers=512MB -c max_connections=100';
 
-export const pgData = () => path.join(cfg.state, 'pg');
-const redisPidFile = () => path.join(cfg.state, 'redis/redis.pid');
+const pgData = () => path.join(cfg.state, 'pg');
 
 const children = new Set<ChildProcess>();
 let pgPort: number | undefined;
 let redisPort: number | undefined;
+// Read once each server has started (the script returns only once it answers), for the CPU accounting.
+let postmasterPid: number | undefined;
+let redisPid: number | undefined;
 
 /** Killed when the bench exits. */
 export function track(child: ChildProcess) {
@@ -51,8 +53,10 @@ function services(command: string) {
 
 const stderrOf = (err: unknown) => (err as { stderr?: Buffer }).stderr?.toString().trim() ?? String(err);
 
-function start(command: 'start-postgres' | 'start-redis', what: string) {
+/** Starts one server and returns the pid its pid file names (the first line of both files). */
+function start(command: 'start-postgres' | 'start-redis', what: string, pidFile: string): number {
   try { services(command); } catch (err) { fail(`${what} did not start: ${stderrOf(err)}`); }
+  return Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0].trim());
 }
 
 /** The bench's PostgreSQL; its data stays in BENCH_STATE between runs. Returns the bench database's URL. */
@@ -61,25 +65,21 @@ export async function startPostgres(): Promise<string> {
   // A run that was killed may have left its server behind, on a port nobody knows any more.
   services('stop-postgres');
   pgPort = await freePort();
-  start('start-postgres', 'PostgreSQL');
+  postmasterPid = start('start-postgres', 'PostgreSQL', path.join(pgData(), 'postmaster.pid'));
   return `postgres://postgres@127.0.0.1:${pgPort}/${cfg.benchDb}`;
 }
 
 /** An empty Redis of the bench's own (in memory only). Returns its URL. */
 export async function startRedis(): Promise<string> {
+  // As for PostgreSQL: the script finds a leftover by its pid file.
+  services('stop-redis');
   redisPort = await freePort();
-  start('start-redis', 'Redis');
+  redisPid = start('start-redis', 'Redis', path.join(cfg.state, 'redis/redis.pid'));
   return `redis://127.0.0.1:${redisPort}`;
 }
 
-/** What the CPU accounting reads: PostgreSQL's data directory (its postmaster.pid) and Redis's pid, while they run. */
-export function databaseProcesses(): { pgData?: string; redisPid?: number } {
-  let redisPid: number | undefined;
-  if (redisPort !== undefined) {
-    try { redisPid = Number(fs.readFileSync(redisPidFile(), 'utf8').trim()); } catch { /* not written yet */ }
-  }
-  return { pgData: pgPort === undefined ? undefined : pgData(), redisPid };
-}
+/** What the CPU accounting reads: the postmaster's and Redis's pids, while they run. */
+export const databaseProcesses = () => ({ postmasterPid, redisPid });
 
 /** Stops both (whichever runs), synchronously: it runs from the process's exit handler. */
 export function stopDatabases() {
@@ -87,7 +87,7 @@ export function stopDatabases() {
     if (running === undefined) continue;
     try { services(command); } catch (err) { process.stderr.write(`[bench] ${command}: ${stderrOf(err)}\n`); }
   }
-  redisPort = pgPort = undefined;
+  redisPort = pgPort = postmasterPid = redisPid = undefined;
 }
 
 export function killChildren() {
@@ -127,35 +127,36 @@ export async function stopNode(child: ChildProcess) {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
-/** Runs a Node script of the tree (the service's migrate and seed CLIs) and collects its output. */
-export function capture(script: string, args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; output: string }> {
+type Stream = 'pipe' | 'inherit';
+
+/** Spawns a program in the tree's root; its output on the streams given as 'pipe' is collected, the others are shown. */
+function spawnIn(command: string, args: string[], env: Record<string, string>, stdout: Stream, stderr: Stream): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', stdout, stderr] });
     let output = '';
-    const collect = (c: Buffer) => { output += c.toString(); };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
+    const add = (c: Buffer) => { output += c.toString(); };
+    child.stdout?.on('data', add);
+    child.stderr?.on('data', add);
     child.once('exit', (code) => resolve({ code: code ?? 1, output }));
   });
 }
 
+/** Runs a Node script of the tree (the service's migrate and seed CLIs) and collects its output. */
+export const capture = (script: string, args: string[], env: Record<string, string> = {}) =>
+  spawnIn(process.execPath, [script, ...args], env, 'pipe', 'pipe');
+
 /** Runs a Node script of the tree with its output shown. */
-export function run(script: string, args: string[], extraEnv: Record<string, string> = {}): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env: { ...process.env, ...extraEnv }, stdio: 'inherit' });
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${script} ${args.join(' ')} exited ${code}`))));
-  });
+export async function run(script: string, args: string[], env: Record<string, string> = {}) {
+  const { code } = await spawnIn(process.execPath, [script, ...args], env, 'inherit', 'inherit');
+  if (code !== 0) throw new Error(`${script} ${args.join(' ')} exited ${code}`);
 }
 
 /** One build of the service under test: this tree, or a BENCH_COMPARE revision built beside it. */
 export interface Build { name: string; label: string; root: string; pid?: number; base?: string }
 
 /** Builds a git revision of this repository beside it (bench/baseline.sh) and returns its root. */
-export function buildRevision(rev: string): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn('bash', [path.join(__dirname, 'baseline.sh'), rev], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-    child.once('exit', (code) => (code === 0 ? resolve(out.trim().split('\n').pop()!) : fail(`could not build ${rev}: see the lines above`)));
-  });
+export async function buildRevision(rev: string): Promise<string> {
+  const { code, output } = await spawnIn('bash', [path.join(__dirname, 'baseline.sh'), rev], {}, 'pipe', 'inherit');
+  if (code !== 0) fail(`could not build ${rev}: see the lines above`);
+  return output.trim().split('\n').pop()!;
 }

@@ -3,46 +3,39 @@
 // Redis ran (INFO commandstats). Read before and after each step; the bench divides by requests.
 
 import fs from 'node:fs';
-import path from 'node:path';
 import type pg from 'pg';
 import type Redis from 'ioredis';
 
 export const CLK_TCK = 100;
 
-/** utime + stime of a process (all its threads), and with `reaped` also of its waited-for children. */
-export function procTicks(pid: number | undefined, reaped = false): number {
-  if (!pid) return 0;
+/** The fields of /proc/<pid>/stat from the state on (pid and name left out), or undefined once it has ended. */
+function statFields(pid: number | string): string[] | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields from the state on: utime is 14th in proc(5), i.e. index 11 here; cutime/cstime follow stime.
-    return Number(f[11]) + Number(f[12]) + (reaped ? Number(f[13]) + Number(f[14]) : 0);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return 0;
+    return undefined;
   }
 }
 
-function parentOf(pid: string): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return 0;
-  }
+// utime is the 14th field in proc(5), i.e. index 11 of statFields; stime, cutime and cstime follow;
+// the parent's pid is index 1.
+const ticksOf = (f: string[], reaped = false) => Number(f[11]) + Number(f[12]) + (reaped ? Number(f[13]) + Number(f[14]) : 0);
+
+/** utime + stime of a process (all its threads), and with `reaped` also of its waited-for children. */
+export function procTicks(pid: number | undefined, reaped = false): number {
+  const f = pid ? statFields(pid) : undefined;
+  return f ? ticksOf(f, reaped) : 0;
 }
 
 /** Every PostgreSQL process of one server: the postmaster (with the backends it has reaped, so a
  *  backend that ends between two readings still counts) plus its live children. */
-export function postgresTicks(dataDir: string): number {
-  let postmaster = 0;
-  try {
-    postmaster = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  } catch {
-    return 0;
-  }
+export function postgresTicks(postmaster: number): number {
   let ticks = procTicks(postmaster, true);
   for (const entry of fs.readdirSync('/proc')) {
-    if (/^\d+$/.test(entry) && parentOf(entry) === postmaster) ticks += procTicks(Number(entry));
+    if (!/^\d+$/.test(entry)) continue;
+    const f = statFields(entry);
+    if (f && Number(f[1]) === postmaster) ticks += ticksOf(f);
   }
   return ticks;
 }

@@ -2,8 +2,9 @@
 // with the users, tokens, seats and reservations that step needs made beforehand.
 
 import path from 'node:path';
+import { mulberry32 } from '../experiments/src/analysis/usl';
 import { cfg, say, SEED, TMP } from './config';
-import { type Data, issueTokens, mulberry32, SeatCursor } from './data';
+import { type Data, issueTokens, SeatCursor } from './data';
 import { type Prepare, writeTargets } from './load';
 
 /** Requests for the step: one per request at the rate, plus a few for vegeta's last moments. */

@@ -32,7 +32,6 @@ start_postgres() {
     as_pg "$PG_BIN/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
     cat >>"$data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
-port = $PG_PORT
 unix_socket_directories = '$data'
 max_connections = 300
 shared_buffers = 256MB
@@ -42,8 +41,8 @@ full_page_writes = off
 CONF
   fi
   port_free "$PG_PORT" || { say "port $PG_PORT is taken by another process; set HEADROOM_PG_PORT"; exit 1; }
-  # HEADROOM_PG_OPTIONS: more server options, e.g. the bench's "-c shared_buffers=512MB"; the port is
-  # given here too, for data dirs made elsewhere with no port line (the bench's).
+  # The port goes on the command line, never in postgresql.conf: callers such as the bench choose it
+  # per run. HEADROOM_PG_OPTIONS: more server options, e.g. the bench's "-c shared_buffers=512MB".
   as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -o "-p $PG_PORT ${HEADROOM_PG_OPTIONS:-}" -w -t 30 start >/dev/null \
     || { say "PostgreSQL did not start; see $data/server.log"; exit 1; }
   "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qtc "SELECT 1 FROM pg_database WHERE datname='booking'" | grep -q 1 \
@@ -64,7 +63,16 @@ start_redis() {
   say "Redis did not start; see $STATE/redis/redis.log"; exit 1
 }
 
+# By its pid file first: a caller that picks the port per run (the bench) does not know the port of
+# a Redis that a killed run left behind. The name check keeps a stale file from naming a reused pid.
 stop_redis() {
+  local pid
+  pid=$(cat "$STATE/redis/redis.pid" 2>/dev/null || true)
+  if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = redis-server ]; then
+    kill "$pid"
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    return
+  fi
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
   for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 || return 0; sleep 0.1; done
 }

@@ -5,7 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
 import { messageOf } from '../lib/errors';
-import { SEED_BALANCE, SEED_SIZES, type SeedSize } from '../lib/seed-sizes';
+import { SEED_BALANCE, SEED_SIZES, seedTotals, type SeedSize } from '../lib/seed-sizes';
 
 // Seed data in bulk (sizes in lib/seed-sizes.ts): users with points, concerts, schedules and their
 // seats, loaded with COPY.
@@ -43,8 +43,7 @@ export async function seed(databaseUrl: string, size: SeedSize) {
   }
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   const client = await pool.connect();
-  const schedules = s.concerts * s.schedulesPerConcert;
-  const seats = schedules * s.seatsPerSchedule;
+  const { schedules, seats } = seedTotals(size);
   const firstDate = Date.UTC(2027, 0, 1, 19);
   try {
     await client.query('BEGIN');

@@ -12,3 +12,10 @@ export type SeedSize = keyof typeof SEED_SIZES;
 
 /** Every seeded user's starting point balance. */
 export const SEED_BALANCE = 1_000_000;
+
+/** How many schedules and seats a seed size makes. */
+export function seedTotals(size: SeedSize): { schedules: number; seats: number } {
+  const s = SEED_SIZES[size];
+  const schedules = s.concerts * s.schedulesPerConcert;
+  return { schedules, seats: schedules * s.seatsPerSchedule };
+}

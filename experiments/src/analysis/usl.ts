@@ -388,7 +388,7 @@ function range(values: number[]): Range {
 }
 
 /** mulberry32: a small seeded PRNG, so a report's ranges come out the same on every run. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
