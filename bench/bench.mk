@@ -14,7 +14,7 @@ VEGETA := $(HEADROOM_CACHE)/bin/vegeta-$(VEGETA_VERSION)
 # bench/config.ts).
 .PHONY: bench
 bench: build $(VEGETA) ## Benchmark hot endpoints against bare Express, with PostgreSQL and Redis CPU per request (BENCH_COMPARE=<rev>)
-	@$(K8S_MK_DIR)/scripts/install-host-packages.sh services
+	@command -v redis-server >/dev/null && compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || $(K8S_MK_DIR)/scripts/install-host-packages.sh services
 	@command -v taskset >/dev/null || { echo "[bench] taskset is missing: apt-get install util-linux"; exit 1; }
 	@[ "$$(nproc)" -ge 2 ] || { echo "[bench] needs 2 CPUs (service on one, load on the other); this machine has $$(nproc)"; exit 1; }
 	VEGETA=$(VEGETA) taskset -c $${BENCH_LOAD_CPU:-1} npx --no-install tsx bench/bench.ts
