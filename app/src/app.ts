@@ -7,7 +7,7 @@ import { JsonCache } from './lib/cache';
 import type { Config } from './lib/config';
 import { createDb } from './lib/db';
 import { messageOf } from './lib/errors';
-import { errorHandler, notFoundRoute, observe, requestId, shedLoad } from './lib/http';
+import { errorHandler, notFoundRoute, requestFrame } from './lib/http';
 import type { Logger } from './lib/logger';
 import { createMetrics, observePool, type PoolStats } from './lib/metrics';
 import { createRedis } from './lib/redis';
@@ -46,14 +46,7 @@ export function createApp(config: Config, log: Logger, scrape?: () => Promise<st
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(requestId());
-  app.use(observe(metrics));
-  app.use(shedLoad(config.MAX_IN_FLIGHT, metrics));
-  app.use((_req, res, next) => {
-    // While draining, ask keep-alive clients to reconnect elsewhere.
-    if (!lifecycle.ready) res.set('Connection', 'close');
-    next();
-  });
+  app.use(requestFrame(metrics, config.MAX_IN_FLIGHT, lifecycle));
   app.use(healthRoutes(db, redis, lifecycle, metrics, scrape ?? (() => metrics.registry.metrics())));
   const contract = JSON.stringify(openApiDocument(config.MAX_CHARGE_AMOUNT));
   app.get('/openapi.json', (_req, res) => { res.type('application/json').send(contract); });

@@ -320,5 +320,48 @@ describe('booking API', () => {
     it('when a route does not exist, then 404 ROUTE_NOT_FOUND', async () => {
       expectError(await call(app, 'GET', '/nowhere'), 404, 'ROUTE_NOT_FOUND');
     });
+
+    it('when a request brings a well-formed X-Request-Id, then the answer carries it; otherwise a new one', async () => {
+      const given = await call(app, 'GET', '/livez', { headers: { 'X-Request-Id': 'lb-1:a.b_c' } });
+      expect(given.headers.get('x-request-id')).to.equal('lb-1:a.b_c');
+      for (const bad of ['has space', 'x'.repeat(129)]) {
+        const res = await call(app, 'GET', '/livez', { headers: { 'X-Request-Id': bad } });
+        expect(res.headers.get('x-request-id')).to.match(UUID);
+      }
+      expect((await call(app, 'GET', '/nowhere')).headers.get('x-request-id')).to.match(UUID);
+    });
+
+    it('when a request is answered, then it is counted under its route pattern, never its raw path', async () => {
+      const venue = await createVenue(app, 1);
+      await call(app, 'GET', `/concerts/${venue.concertId}/schedules`);
+      await call(app, 'GET', '/nowhere');
+      const metrics = (await call(app, 'GET', '/metrics')).body as string;
+      expect(metrics).to.match(/http_requests_total\{method="GET",route="\/api\/v1\/concerts\/:concertId\/schedules",status="200"\} \d+/);
+      expect(metrics).to.match(/http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/concerts\/:concertId\/schedules"\} \d+/);
+      expect(metrics).to.match(/http_requests_total\{method="GET",route="unmatched",status="404"\} \d+/);
+      expect(metrics).not.to.contain(`/concerts/${venue.concertId}/`);
+    });
+
+    it('when more requests are in flight than MAX_IN_FLIGHT, then the rest get 503 OVERLOADED with Retry-After, and probes still answer', async () => {
+      const small = await startApp({ MAX_IN_FLIGHT: 1 });
+      try {
+        const venue = await createVenue(small, 1);
+        const replies = await Promise.all(Array.from({ length: 40 }, (_, i) =>
+          call(small, 'GET', i % 8 === 7 ? '/livez' : `/concerts/${venue.concertId}/schedules`)));
+        const shed = replies.filter((r) => r.status === 503);
+        expect(replies.filter((r) => r.status === 200).length).to.be.greaterThan(5);
+        expect(shed).not.to.be.empty;
+        for (const r of shed) {
+          expectError(r, 503, 'OVERLOADED');
+          expect(r.headers.get('retry-after')).to.equal('1');
+        }
+        expect(replies.filter((_, i) => i % 8 === 7).map((r) => r.status)).to.deep.equal([200, 200, 200, 200, 200]);
+        const metrics = (await call(small, 'GET', '/metrics')).body as string;
+        expect(metrics).to.match(new RegExp(`^http_requests_shed_total ${shed.length}$`, 'm'));
+        expect(metrics).to.match(/^http_requests_in_flight 0$/m);
+      } finally {
+        await small.stop();
+      }
+    });
   });
 });

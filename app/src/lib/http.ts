@@ -5,46 +5,40 @@ import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 
 const OPERATIONS = new Set(['/livez', '/readyz', '/metrics']);
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-/** Counts and times every request under its route pattern (never the raw URL: ids would explode
- *  the label set). */
-export function observe(metrics: Metrics): RequestHandler {
-  return (req, res, next) => {
-    const stop = metrics.httpDuration.startTimer();
-    res.on('finish', () => {
-      const matched = req.route as IRoute | undefined; // Express types it as any
-      const route = matched ? `${req.baseUrl}${matched.path}` : 'unmatched';
-      stop({ method: req.method, route });
-      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
-    });
-    next();
-  };
-}
-
-/** Bounded in-flight work: past the limit a request gets a fast 503 instead of a slow timeout. */
-export function shedLoad(maxInFlight: number, metrics: Metrics): RequestHandler {
+/**
+ * What every request passes first, in one middleware because each Express layer costs CPU on the
+ * hot paths: a request id (the caller's when well-formed), a count and a timing under the route
+ * pattern (never the raw URL: ids would explode the label set), bounded in-flight work (past the
+ * limit a fast 503 instead of a slow timeout; probes and scrapes are never shed), and while
+ * draining, `Connection: close` so keep-alive clients reconnect elsewhere.
+ */
+export function requestFrame(metrics: Metrics, maxInFlight: number, lifecycle: { ready: boolean }): RequestHandler {
   let inFlight = 0;
   return (req, res, next) => {
-    if (OPERATIONS.has(req.path)) return next();
-    if (inFlight >= maxInFlight) {
-      metrics.shed.inc();
-      res.set('Retry-After', '1');
-      return sendError(res, new AppError(503, 'OVERLOADED', 'the service is at capacity, retry shortly'));
-    }
-    inFlight++;
-    metrics.inFlight.inc();
-    res.on('close', () => { inFlight--; metrics.inFlight.dec(); });
-    next();
-  };
-}
-
-export function requestId(): RequestHandler {
-  return (req, res, next) => {
-    const incoming = req.get('X-Request-Id');
-    const id = incoming && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.locals.requestId = id;
-    res.set('X-Request-Id', id);
-    next();
+    res.setHeader('X-Request-Id', id);
+    if (!lifecycle.ready) res.setHeader('Connection', 'close');
+    const started = process.hrtime.bigint();
+    const operation = OPERATIONS.has(req.path);
+    const shed = !operation && inFlight >= maxInFlight;
+    const counted = !operation && !shed;
+    if (counted) { inFlight++; metrics.inFlight.inc(); }
+    res.once('close', () => {
+      if (counted) { inFlight--; metrics.inFlight.dec(); }
+      if (!res.writableFinished) return; // the client left before the answer: nothing was served
+      const matched = req.route as IRoute | undefined; // Express types it as any
+      const route = matched ? `${req.baseUrl}${matched.path}` : 'unmatched';
+      metrics.httpDuration.observe({ method: req.method, route }, Number(process.hrtime.bigint() - started) / 1e9);
+      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+    });
+    if (!shed) return next();
+    metrics.shed.inc();
+    res.setHeader('Retry-After', '1');
+    sendError(res, new AppError(503, 'OVERLOADED', 'the service is at capacity, retry shortly'));
   };
 }
 
