@@ -47,16 +47,18 @@ export function createApp(config: Config, log: Logger, scrape?: () => Promise<st
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestFrame(metrics, config.MAX_IN_FLIGHT, lifecycle));
-  app.use(healthRoutes(db, redis, lifecycle, metrics, scrape ?? (() => metrics.registry.metrics())));
+  healthRoutes(app, db, redis, lifecycle, metrics, scrape ?? (() => metrics.registry.metrics()));
   const contract = JSON.stringify(openApiDocument(config.MAX_CHARGE_AMOUNT));
   app.get('/openapi.json', (_req, res) => { res.type('application/json').send(contract); });
   app.use(express.json({ limit: config.BODY_LIMIT, strict: true }));
+  // Every component registers on one flat route table: each nested Express router is one more
+  // layer that every request walks.
   const api = express.Router();
-  api.use(queueRoutes(queue));
-  api.use(pointRoutes(points, config.MAX_CHARGE_AMOUNT));
-  api.use(concertRoutes(concerts, queue));
-  api.use(reservationRoutes(reservations, queue));
-  api.use(paymentRoutes(payments, queue));
+  queueRoutes(api, queue);
+  pointRoutes(api, points, config.MAX_CHARGE_AMOUNT);
+  concertRoutes(api, concerts, queue);
+  reservationRoutes(api, reservations, queue);
+  paymentRoutes(api, payments, queue);
   app.use('/api/v1', api);
   app.use(notFoundRoute);
   app.use(errorHandler(log, metrics));

@@ -1,4 +1,4 @@
-import { Router, Response } from 'express';
+import type { IRouter, Response } from 'express';
 import type { QueueService } from '../queue/service';
 import { parse } from '../lib/validate';
 import { concertParams, concertQuery, seatParams, seatQuery } from './schema';
@@ -6,9 +6,7 @@ import type { ConcertService } from './service';
 
 const sendData = (res: Response, json: string) => res.type('application/json').send(`{"data":${json}}`);
 
-export function concertRoutes(concerts: ConcertService, queue: QueueService): Router {
-  const router = Router();
-
+export function concertRoutes(router: IRouter, concerts: ConcertService, queue: QueueService) {
   router.get('/concerts', async (req, res) => {
     const { page, size } = parse(concertQuery, req.query);
     sendData(res, await concerts.page(page, size));
@@ -30,6 +28,4 @@ export function concertRoutes(concerts: ConcertService, queue: QueueService): Ro
     }
     sendData(res, await concerts.seats(params.concertId, params.scheduleId, params.status, gate));
   });
-
-  return router;
 }

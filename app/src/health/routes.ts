@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import type Redis from 'ioredis';
 import type { Db } from '../lib/db';
 import type { Metrics } from '../lib/metrics';
@@ -22,9 +22,8 @@ async function check(work: () => Promise<unknown>): Promise<string> {
   }
 }
 
-export function healthRoutes(db: Db, redis: Redis, lifecycle: Lifecycle, metrics: Metrics,
-  scrape: () => Promise<string>): Router {
-  const router = Router();
+export function healthRoutes(router: IRouter, db: Db, redis: Redis, lifecycle: Lifecycle, metrics: Metrics,
+  scrape: () => Promise<string>) {
 
   router.get('/livez', (_req, res) => { res.json({ status: 'ok' }); });
 
@@ -38,6 +37,4 @@ export function healthRoutes(db: Db, redis: Redis, lifecycle: Lifecycle, metrics
   router.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await scrape());
   });
-
-  return router;
 }

@@ -1,12 +1,10 @@
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { idempotencyKey, parse } from '../lib/validate';
 import type { QueueService } from '../queue/service';
 import { payBody } from './schema';
 import type { PaymentService } from './service';
 
-export function paymentRoutes(payments: PaymentService, queue: QueueService): Router {
-  const router = Router();
-
+export function paymentRoutes(router: IRouter, payments: PaymentService, queue: QueueService) {
   router.post('/payments', async (req, res) => {
     const holder = await queue.requireActiveOrPaid(req.get('User-Token'));
     const key = parse(idempotencyKey, req.get('Idempotency-Key'));
@@ -17,6 +15,4 @@ export function paymentRoutes(payments: PaymentService, queue: QueueService): Ro
     const { id, totalSeats, totalAmount, balance } = body;
     res.status(status).json({ data: { id, reservationId: body.reservationId, status: body.status, totalSeats, totalAmount, balance } });
   });
-
-  return router;
 }

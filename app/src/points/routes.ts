@@ -1,10 +1,9 @@
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { idempotencyKey, parse } from '../lib/validate';
 import { chargeBody, userParams } from './schema';
 import type { PointService } from './service';
 
-export function pointRoutes(points: PointService, maxChargeAmount: number): Router {
-  const router = Router();
+export function pointRoutes(router: IRouter, points: PointService, maxChargeAmount: number) {
   const body = chargeBody(maxChargeAmount);
 
   router.get('/users/:userId/points', async (req, res) => {
@@ -19,6 +18,4 @@ export function pointRoutes(points: PointService, maxChargeAmount: number): Rout
     const outcome = await points.charge(userId, amount, key);
     res.status(outcome.status).json({ data: outcome.body });
   });
-
-  return router;
 }

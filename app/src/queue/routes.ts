@@ -1,11 +1,9 @@
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { parse } from '../lib/validate';
 import { issueBody } from './schema';
 import type { QueueService } from './service';
 
-export function queueRoutes(queue: QueueService): Router {
-  const router = Router();
-
+export function queueRoutes(router: IRouter, queue: QueueService) {
   router.post('/queue/token', async (req, res) => {
     const { userId } = parse(issueBody, req.body);
     const { created, view } = await queue.issue(userId);
@@ -15,6 +13,4 @@ export function queueRoutes(queue: QueueService): Router {
   router.get('/queue/status', async (req, res) => {
     res.json({ data: await queue.status(req.get('User-Token')) });
   });
-
-  return router;
 }
