@@ -1,6 +1,7 @@
 import type { IRouter } from 'express';
 import type Redis from 'ioredis';
 import type { Db } from '../lib/db';
+import { sendJson } from '../lib/http';
 import type { Metrics } from '../lib/metrics';
 
 export interface Lifecycle { ready: boolean }
@@ -25,13 +26,13 @@ async function check(work: () => Promise<unknown>): Promise<string> {
 export function healthRoutes(router: IRouter, db: Db, redis: Redis, lifecycle: Lifecycle, metrics: Metrics,
   scrape: () => Promise<string>) {
 
-  router.get('/livez', (_req, res) => { res.json({ status: 'ok' }); });
+  router.get('/livez', (_req, res) => { sendJson(res, 200, '{"status":"ok"}'); });
 
   router.get('/readyz', async (_req, res) => {
-    if (!lifecycle.ready) return res.status(503).json({ status: 'shutting down' });
+    if (!lifecycle.ready) return sendJson(res, 503, '{"status":"shutting down"}');
     const [postgresql, redisState] = await Promise.all([check(() => db.raw('SELECT 1')), check(() => redis.ping())]);
     const ok = postgresql === 'ok' && redisState === 'ok';
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', checks: { postgresql, redis: redisState } });
+    sendJson(res, ok ? 200 : 503, JSON.stringify({ status: ok ? 'ok' : 'unavailable', checks: { postgresql, redis: redisState } }));
   });
 
   router.get('/metrics', async (_req, res) => {

@@ -1,4 +1,5 @@
 import type { IRouter } from 'express';
+import { sendData } from '../lib/http';
 import { idempotencyKey, parse } from '../lib/validate';
 import type { QueueService } from '../queue/service';
 import { payBody } from './schema';
@@ -13,6 +14,6 @@ export function paymentRoutes(router: IRouter, payments: PaymentService, queue: 
     // The receipt holds only these fields (migration 002); jsonb stores keys shortest first, so
     // they are listed here to answer in the documented order.
     const { id, totalSeats, totalAmount, balance } = body;
-    res.status(status).json({ data: { id, reservationId: body.reservationId, status: body.status, totalSeats, totalAmount, balance } });
+    sendData(res, status, { id, reservationId: body.reservationId, status: body.status, totalSeats, totalAmount, balance });
   });
 }

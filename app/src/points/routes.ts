@@ -1,4 +1,5 @@
 import type { IRouter } from 'express';
+import { sendData } from '../lib/http';
 import { idempotencyKey, parse } from '../lib/validate';
 import { chargeBody, userParams } from './schema';
 import type { PointService } from './service';
@@ -8,7 +9,7 @@ export function pointRoutes(router: IRouter, points: PointService, maxChargeAmou
 
   router.get('/users/:userId/points', async (req, res) => {
     const { userId } = parse(userParams, req.params);
-    res.json({ data: await points.balance(userId) });
+    sendData(res, 200, await points.balance(userId));
   });
 
   router.post('/users/:userId/points/charge', async (req, res) => {
@@ -16,6 +17,6 @@ export function pointRoutes(router: IRouter, points: PointService, maxChargeAmou
     const key = parse(idempotencyKey, req.get('Idempotency-Key'));
     const { amount } = parse(body, req.body);
     const outcome = await points.charge(userId, amount, key);
-    res.status(outcome.status).json({ data: outcome.body });
+    sendData(res, outcome.status, outcome.body);
   });
 }

@@ -1,4 +1,5 @@
 import type { IRouter } from 'express';
+import { sendData } from '../lib/http';
 import { parse } from '../lib/validate';
 import { issueBody } from './schema';
 import type { QueueService } from './service';
@@ -7,10 +8,10 @@ export function queueRoutes(router: IRouter, queue: QueueService) {
   router.post('/queue/token', async (req, res) => {
     const { userId } = parse(issueBody, req.body);
     const { created, view } = await queue.issue(userId);
-    res.status(created ? 201 : 200).json({ data: view });
+    sendData(res, created ? 201 : 200, view);
   });
 
   router.get('/queue/status', async (req, res) => {
-    res.json({ data: await queue.status(req.get('User-Token')) });
+    sendData(res, 200, await queue.status(req.get('User-Token')));
   });
 }

@@ -1,4 +1,5 @@
 import type { IRouter } from 'express';
+import { sendData } from '../lib/http';
 import { parse } from '../lib/validate';
 import type { QueueService } from '../queue/service';
 import { holdBody } from './schema';
@@ -8,6 +9,6 @@ export function reservationRoutes(router: IRouter, reservations: ReservationServ
   router.post('/reservations', async (req, res) => {
     const { userId } = await queue.requireActive(req.get('User-Token'));
     const { scheduleId, seatId } = parse(holdBody, req.body);
-    res.status(201).json({ data: await reservations.hold(userId, scheduleId, seatId) });
+    sendData(res, 201, await reservations.hold(userId, scheduleId, seatId));
   });
 }
