@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { cfg, elapsedSeconds, type Endpoint, endpointOf, fail, machine, pct, RESULTS, ROOT, say } from './config';
+import { cfg, elapsedSeconds, type Endpoint, endpointOf, ENDPOINTS, fail, machine, pct, RESULTS, ROOT, say } from './config';
 import { machineBefore } from './cpu';
 import { closeAgent, Data } from './data';
 import { attack, type Prepare, setProbes, type Step } from './load';
@@ -93,13 +93,14 @@ async function main() {
     }
   };
 
-  // ---- the baseline
-  if (wanted('bare')) {
+  // ---- the baselines
+  for (const endpoint of ENDPOINTS.filter((e) => e.baseline && wanted(e.key))) {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const bare = await startNode('bare Express', path.join(__dirname, 'bare.js'), { PORT: String(port) }, `${base}/`, path.join(RESULTS, 'bare.log'));
-    say(`bare Express on cpu${cfg.serviceCpu} at ${base}`);
-    await measure(endpointOf('bare'), [{ build: 'bare', pid: bare.pid! }], bareTargets(base));
+    const bare = await startNode(endpoint.label, path.join(__dirname, 'bare.js'), { PORT: String(port), BARE: endpoint.baseline! }, `${base}/`,
+      path.join(RESULTS, `${endpoint.key}.log`));
+    say(`${endpoint.label} on cpu${cfg.serviceCpu} at ${base}`);
+    await measure(endpoint, [{ build: 'bare', pid: bare.pid! }], bareTargets(base, endpoint.key));
     await stopNode(bare);
   }
 

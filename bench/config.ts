@@ -30,10 +30,12 @@ const num = (name: string, fallback: number) => {
 };
 
 /** `target`: the least CPU ratio (the service's requests per CPU-second over bare Express's);
- *  `systemTarget`: how many times less system CPU per request than the BENCH_COMPARE build. */
-export interface Endpoint { key: string; label: string; expected: number; target: number | null; systemTarget?: number }
+ *  `systemTarget`: how many times less system CPU per request than the BENCH_COMPARE build;
+ *  `baseline`: a reference served by bench/bare.js (its BARE), not by the service. */
+export interface Endpoint { key: string; label: string; expected: number; target: number | null; systemTarget?: number; baseline?: string }
 export const ENDPOINTS: Endpoint[] = [
-  { key: 'bare', label: 'bare Express hello', expected: 200, target: null },
+  { key: 'bare', label: 'bare Express hello', expected: 200, target: null, baseline: 'express' },
+  { key: 'node', label: 'bare Node hello', expected: 200, target: null, baseline: 'node' },
   { key: 'issue', label: 'issue token', expected: 201, target: 0.8 },
   { key: 'status', label: 'queue status', expected: 200, target: 0.8 },
   { key: 'seats', label: 'seat list', expected: 200, target: 0.7, systemTarget: 2 },

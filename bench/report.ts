@@ -75,7 +75,7 @@ export function render(rows: Row[], equalLoad: Step[], builds: Build[], before: 
   const lines: string[][] = [];
   for (const [from, to] of pairs) {
     const judged = from === builds[0] && to.name === 'current';
-    for (const endpoint of ENDPOINTS.filter((e) => e.key !== 'bare')) {
+    for (const endpoint of ENDPOINTS.filter((e) => !e.baseline)) {
       const before = equalLoad.find((s) => s.endpoint === endpoint.key && s.build === from.name);
       const after = equalLoad.find((s) => s.endpoint === endpoint.key && s.build === to.name);
       if (!before || !after) continue;
@@ -112,7 +112,7 @@ export function render(rows: Row[], equalLoad: Step[], builds: Build[], before: 
   const stepRows = steps.map((s) => `| ${s.endpoint} | ${s.build} | ${s.purpose} | ${s.rate} | ${s.seconds} | ${s.pass ? 'ok' : 'fail'} | ${s.sent.toFixed(0)} | ${s.achieved.toFixed(0)} | ` +
     `${(s.good * 100).toFixed(1)}% | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.p99.toFixed(1)} | ${pct(s.cpu.svc).trim()} | ${pct(s.cpu.pg).trim()} | ${pct(s.cpu.redis).trim()} | ` +
     `${pct(s.cpu.serviceCore).trim()} | ${pct(s.cpu.loadCore).trim()} | ${pct(s.cpu.gen).trim()} | ${s.why || ''} |`);
-  const perRequest = [...new Set(steps.filter((s) => s.endpoint !== 'bare').map((s) => `${s.endpoint}|${s.build}`))].map((k) => {
+  const perRequest = [...new Set(steps.filter((s) => !endpointOf(s.endpoint).baseline).map((s) => `${s.endpoint}|${s.build}`))].map((k) => {
     const [endpoint, build] = k.split('|');
     const s = steps.filter((x) => x.endpoint === endpoint && x.build === build && x.pass).at(-1)
       ?? steps.filter((x) => x.endpoint === endpoint && x.build === build).at(-1)!;
@@ -138,6 +138,8 @@ ${tables}
   at the knee are those of a full-length passing run at the knee rate (of several, the one with the
   median service CPU).
 - **Ratio to bare**: knee / knee of the bare Express 5 hello world (\`bench/bare.js\`), same Node, same core, same run.
+  **bare Node hello** is the same answer from Node's own HTTP server without Express (\`BARE=node\`): its CPU
+  ratio shows how much of bare Express's cost per request is Express itself, a floor no Express service goes below.
 - **Service CPU**: CPU used by the Node process under test at the knee (1 core = 100%). **Load core**: how busy
   cpu${cfg.loadCpu} was (vegeta + PostgreSQL + Redis + anything else).
 - **req/CPU-s** and **CPU ratio**: the knee rate divided by the service CPU it took, and that against the

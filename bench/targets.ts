@@ -10,8 +10,8 @@ import { type Prepare, writeTargets } from './load';
 /** Requests for the step: one per request at the rate, plus a few for vegeta's last moments. */
 const count = (rate: number, seconds: number) => Math.ceil(rate * seconds) + 10;
 
-export function bareTargets(base: string): Prepare {
-  const file = path.join(TMP, 'bare.ndjson');
+export function bareTargets(base: string, key: string): Prepare {
+  const file = path.join(TMP, `${key}.ndjson`);
   return (_build, rate, secs) => {
     writeTargets(file, count(rate, secs), () => ({ method: 'GET', url: `${base}/` }));
     return file;
