@@ -1,4 +1,3 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
 import { createApp } from './app';
@@ -18,7 +17,8 @@ export async function startServer(config: Config, log: Logger, scrape?: () => Pr
   // Commands fail fast while Redis is not connected, so give it a moment before taking traffic;
   // if it stays away the service still starts, and /readyz says why.
   await service.redisReady(2000);
-  const server = http.createServer(service.app);
+  await service.app.ready();
+  const server = service.app.server;
   // Longer than common load-balancer idle timeouts, so they close first and never hit a dead socket.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

@@ -67,6 +67,15 @@ describe('booking API', () => {
       expectError(await call(app, 'GET', '/queue/status'), 401, 'TOKEN_MISSING');
     });
 
+    it('when the path has another letter case or a trailing slash, then it is the same route', async () => {
+      const token = await activeToken(app, await createUser(app));
+      for (const path of ['/QUEUE/Status', '/queue/status/']) {
+        const res = await call(app, 'GET', path, { headers: auth(token) });
+        expect(res.status, path).to.equal(200);
+        expect(res.body.data.token).to.equal(token);
+      }
+    });
+
     it('when the token is forged, then 401 TOKEN_INVALID', async () => {
       expectError(await call(app, 'GET', '/queue/status', { headers: auth('00000000-0000-4000-8000-000000000000') }), 401, 'TOKEN_INVALID');
       expectError(await call(app, 'GET', '/queue/status', { headers: auth('not-a-token') }), 401, 'TOKEN_INVALID');

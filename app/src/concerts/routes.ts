@@ -1,23 +1,23 @@
-import type { IRouter } from 'express';
-import { sendCachedData } from '../lib/http';
+import type { FastifyInstance } from 'fastify';
+import { header, sendCachedData } from '../lib/http';
 import type { QueueService } from '../queue/service';
 import { parse } from '../lib/validate';
 import { concertParams, concertQuery, seatParams, seatQuery } from './schema';
 import type { ConcertService } from './service';
 
-export function concertRoutes(router: IRouter, concerts: ConcertService, queue: QueueService) {
-  router.get('/concerts', async (req, res) => {
+export function concertRoutes(api: FastifyInstance, concerts: ConcertService, queue: QueueService) {
+  api.get('/concerts', async (req, reply) => {
     const { page, size } = parse(concertQuery, req.query);
-    sendCachedData(res, await concerts.page(page, size));
+    return sendCachedData(reply, await concerts.page(page, size));
   });
 
-  router.get('/concerts/:concertId/schedules', async (req, res) => {
+  api.get('/concerts/:concertId/schedules', async (req, reply) => {
     const { concertId } = parse(concertParams, req.params);
-    sendCachedData(res, await concerts.schedules(concertId));
+    return sendCachedData(reply, await concerts.schedules(concertId));
   });
 
-  router.get('/concerts/:concertId/schedules/:scheduleId/seats', async (req, res) => {
-    const gate = queue.requireActive(req.get('User-Token'));
+  api.get('/concerts/:concertId/schedules/:scheduleId/seats', async (req, reply) => {
+    const gate = queue.requireActive(header(req, 'user-token'));
     let params;
     try {
       params = { ...parse(seatParams, req.params), ...parse(seatQuery, req.query) };
@@ -25,6 +25,6 @@ export function concertRoutes(router: IRouter, concerts: ConcertService, queue: 
       await gate; // a token error answers before a validation error
       throw err;
     }
-    sendCachedData(res, await concerts.seats(params.concertId, params.scheduleId, params.status, gate));
+    return sendCachedData(reply, await concerts.seats(params.concertId, params.scheduleId, params.status, gate));
   });
 }

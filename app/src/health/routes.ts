@@ -1,4 +1,4 @@
-import type { IRouter } from 'express';
+import type { FastifyInstance } from 'fastify';
 import type Redis from 'ioredis';
 import type { Db } from '../lib/db';
 import { sendJson } from '../lib/http';
@@ -23,19 +23,16 @@ async function check(work: () => Promise<unknown>): Promise<string> {
   }
 }
 
-export function healthRoutes(router: IRouter, db: Db, redis: Redis, lifecycle: Lifecycle, metrics: Metrics,
+export function healthRoutes(api: FastifyInstance, db: Db, redis: Redis, lifecycle: Lifecycle, metrics: Metrics,
   scrape: () => Promise<string>) {
+  api.get('/livez', (_req, reply) => sendJson(reply, 200, '{"status":"ok"}'));
 
-  router.get('/livez', (_req, res) => { sendJson(res, 200, '{"status":"ok"}'); });
-
-  router.get('/readyz', async (_req, res) => {
-    if (!lifecycle.ready) return sendJson(res, 503, '{"status":"shutting down"}');
+  api.get('/readyz', async (_req, reply) => {
+    if (!lifecycle.ready) return sendJson(reply, 503, '{"status":"shutting down"}');
     const [postgresql, redisState] = await Promise.all([check(() => db.raw('SELECT 1')), check(() => redis.ping())]);
     const ok = postgresql === 'ok' && redisState === 'ok';
-    sendJson(res, ok ? 200 : 503, JSON.stringify({ status: ok ? 'ok' : 'unavailable', checks: { postgresql, redis: redisState } }));
+    return sendJson(reply, ok ? 200 : 503, JSON.stringify({ status: ok ? 'ok' : 'unavailable', checks: { postgresql, redis: redisState } }));
   });
 
-  router.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await scrape());
-  });
+  api.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await scrape()));
 }

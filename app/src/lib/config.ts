@@ -3,6 +3,13 @@ import { z } from 'zod';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+const UNIT_BYTES: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2 };
+/** "16kb" in bytes (units of 1024, as the chart's values have always meant). */
+const bytes = (size: string) => {
+  const [, n, unit] = /^(\d+)(b|kb|mb)$/i.exec(size)!;
+  return Number(n) * UNIT_BYTES[unit.toLowerCase()];
+};
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   PORT: int(0, 65535).default(3000),
@@ -13,7 +20,7 @@ const schema = z.object({
   // Node is single-threaded: a pod with N CPUs needs N workers to use them.
   WEB_CONCURRENCY: int(1, 64).default(os.availableParallelism()),
   MAX_IN_FLIGHT: int(1, 100_000).default(512),
-  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 16kb').default('16kb'),
+  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 16kb').default('16kb').transform(bytes),
   // The waiting room: how many users may be ACTIVE at once, and for how long.
   MAX_ACTIVE: int(0, 1_000_000).default(1000),
   ACTIVE_TTL_SECONDS: int(1, 86_400).default(300),

@@ -1,22 +1,22 @@
-import type { IRouter } from 'express';
-import { sendData } from '../lib/http';
+import type { FastifyInstance } from 'fastify';
+import { header, sendData } from '../lib/http';
 import { idempotencyKey, parse } from '../lib/validate';
 import { chargeBody, userParams } from './schema';
 import type { PointService } from './service';
 
-export function pointRoutes(router: IRouter, points: PointService, maxChargeAmount: number) {
+export function pointRoutes(api: FastifyInstance, points: PointService, maxChargeAmount: number) {
   const body = chargeBody(maxChargeAmount);
 
-  router.get('/users/:userId/points', async (req, res) => {
+  api.get('/users/:userId/points', async (req, reply) => {
     const { userId } = parse(userParams, req.params);
-    sendData(res, 200, await points.balance(userId));
+    return sendData(reply, 200, await points.balance(userId));
   });
 
-  router.post('/users/:userId/points/charge', async (req, res) => {
+  api.post('/users/:userId/points/charge', async (req, reply) => {
     const { userId } = parse(userParams, req.params);
-    const key = parse(idempotencyKey, req.get('Idempotency-Key'));
+    const key = parse(idempotencyKey, header(req, 'idempotency-key'));
     const { amount } = parse(body, req.body);
     const outcome = await points.charge(userId, amount, key);
-    sendData(res, outcome.status, outcome.body);
+    return sendData(reply, outcome.status, outcome.body);
   });
 }

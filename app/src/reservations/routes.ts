@@ -1,14 +1,14 @@
-import type { IRouter } from 'express';
-import { sendData } from '../lib/http';
+import type { FastifyInstance } from 'fastify';
+import { header, sendData } from '../lib/http';
 import { parse } from '../lib/validate';
 import type { QueueService } from '../queue/service';
 import { holdBody } from './schema';
 import type { ReservationService } from './service';
 
-export function reservationRoutes(router: IRouter, reservations: ReservationService, queue: QueueService) {
-  router.post('/reservations', async (req, res) => {
-    const { userId } = await queue.requireActive(req.get('User-Token'));
+export function reservationRoutes(api: FastifyInstance, reservations: ReservationService, queue: QueueService) {
+  api.post('/reservations', async (req, reply) => {
+    const { userId } = await queue.requireActive(header(req, 'user-token'));
     const { scheduleId, seatId } = parse(holdBody, req.body);
-    sendData(res, 201, await reservations.hold(userId, scheduleId, seatId));
+    return sendData(reply, 201, await reservations.hold(userId, scheduleId, seatId));
   });
 }
