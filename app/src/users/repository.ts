@@ -1,8 +1,10 @@
-import type { QueryResult } from 'pg';
-import type { Db } from '../lib/db';
-import { notFound, withDatabaseErrors } from '../lib/errors';
+import { execute, type Db, type Statement } from '../lib/db';
+import { notFound } from '../lib/errors';
 
 const MAX_REMEMBERED = 1_000_000;
+
+// The ids are integers (validated at the edge), passed as one array parameter.
+const EXISTING: Statement = { name: 'users-existing', text: 'SELECT id FROM users WHERE id = ANY($1::bigint[])' };
 
 interface Waiter { resolve: () => void; reject: (err: unknown) => void }
 
@@ -31,11 +33,8 @@ export class UserRepository {
     this.pending = new Map();
     let found: Set<number>;
     try {
-      // Raw SQL: on the token path the query builder's own cost showed up in the benchmark.
-      // The ids are integers (validated at the edge), passed as one array parameter.
-      const { rows } = await withDatabaseErrors(() =>
-        this.db.raw<QueryResult<{ id: string | number }>>('SELECT id FROM users WHERE id = ANY(?::bigint[])', [[...batch.keys()]]));
-      found = new Set(rows.map((r) => Number(r.id)));
+      const { rows } = await execute<{ id: number }>(this.db, EXISTING, [[...batch.keys()]]);
+      found = new Set(rows.map((r) => r.id));
     } catch (err) {
       for (const waiters of batch.values()) for (const w of waiters) w.reject(err);
       return;
