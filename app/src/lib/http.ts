@@ -44,12 +44,14 @@ export function requestFrame(app: FastifyInstance, metrics: Metrics, maxInFlight
   });
 }
 
-// Fastify's own client errors (body parsing, malformed requests), each as a documented error.
-const FASTIFY_ERRORS: Record<string, [number, ErrorCode, string]> = {
+// Fastify's errors for a body it could not read, by code, each as a documented error (a body cut
+// short fails with Node's ECONNRESET).
+const BODY_ERRORS: Record<string, [number, ErrorCode, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'VALIDATION_ERROR', 'the body is not valid JSON'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'VALIDATION_ERROR', 'the body is empty'],
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE', 'the body is larger than allowed'],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'the content type is not supported; send application/json'],
+  ECONNRESET: [400, 'REQUEST_ABORTED', 'the request was aborted'],
 };
 
 /** The one error handler: every failure becomes the API's error body; only the unexpected is a
@@ -76,7 +78,7 @@ export function errorHandling(app: FastifyInstance, log: Logger, metrics: Metric
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const e = err as Partial<FastifyError> | undefined;
-  const known = e?.code ? FASTIFY_ERRORS[e.code] : undefined;
+  const known = e?.code ? BODY_ERRORS[e.code] : undefined;
   if (known) return new AppError(known[0], known[1], known[2]);
   if (e?.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
     return new AppError(e.statusCode, 'BAD_REQUEST', e.message ?? 'bad request');
