@@ -43,9 +43,8 @@ export function createApp(config: Config, log: Logger, scrape?: () => Promise<st
   const reservations = new ReservationService(new ReservationRepository(db), cache, metrics, config.HOLD_TTL_SECONDS);
   const payments = new PaymentService(new PaymentRepository(db), queue, cache, metrics, log);
 
-  // Fastify rather than Express: `make bench` measured Express 5 at several times the CPU per
-  // request of Node's own HTTP server, more than all of a hot endpoint's own work (see the README's
-  // Benchmark section); Fastify costs about what Node does.
+  // Fastify rather than Express: `make bench` measured Express 5's own cost per request at about
+  // as much as all of a status request's work (figures in the README's Benchmark section).
   const app = Fastify({
     logger: false, // the service logs through its own pino logger
     bodyLimit: config.BODY_LIMIT,
