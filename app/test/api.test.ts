@@ -182,14 +182,27 @@ describe('booking API', () => {
       expect(available.body.data.map((s: { id: number }) => s.id)).to.deep.equal([venue.seatIds[0], venue.seatIds[2]]);
     });
 
-    it('when the schedule is not the concert\'s, then 404 SCHEDULE_NOT_FOUND', async () => {
+    it('when the schedule is not the concert\'s, then 404 SCHEDULE_NOT_FOUND, even while its seats are cached', async () => {
       const a = await createVenue(app, 1);
       const b = await createVenue(app, 1);
       const token = await activeToken(app, await createUser(app));
+      expect((await call(app, 'GET', `/concerts/${b.concertId}/schedules/${b.scheduleId}/seats`, { headers: auth(token) })).status).to.equal(200);
       expectError(await call(app, 'GET', `/concerts/${a.concertId}/schedules/${b.scheduleId}/seats`, { headers: auth(token) }),
         404, 'SCHEDULE_NOT_FOUND');
       expectError(await call(app, 'GET', `/concerts/99999999/schedules/${b.scheduleId}/seats`, { headers: auth(token) }),
         404, 'CONCERT_NOT_FOUND');
+    });
+
+    it('when a cached seat list is asked for with a token that ended by paying, then 401 TOKEN_EXPIRED', async () => {
+      const venue = await createVenue(app, 2);
+      const path = `/concerts/${venue.concertId}/schedules/${venue.scheduleId}/seats`;
+      expect((await call(app, 'GET', path, { headers: auth(await activeToken(app, await createUser(app))) })).status).to.equal(200);
+      const token = await activeToken(app, await createUser(app, 5000));
+      const other = await createVenue(app, 1);
+      const hold = await call(app, 'POST', '/reservations', { body: { scheduleId: other.scheduleId, seatId: other.seatIds[0] }, headers: auth(token) });
+      const paid = await call(app, 'POST', '/payments', { body: { reservationId: hold.body.data.id }, headers: auth(token, { 'Idempotency-Key': newKey() }) });
+      expect(paid.status).to.equal(201);
+      expectError(await call(app, 'GET', path, { headers: auth(token) }), 401, 'TOKEN_EXPIRED');
     });
 
     it('when seats are asked for without a token, then 401 TOKEN_MISSING', async () => {

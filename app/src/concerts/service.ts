@@ -20,7 +20,7 @@ export class ConcertService {
 
   /** `gate` (the queue token check) must pass before anything is served or loaded. */
   async seats(concertId: number, scheduleId: number, status: string | undefined, gate: Promise<unknown>): Promise<string> {
-    return this.cache.getOrLoad(cacheKeys.seats(scheduleId, status ?? 'ALL'), async () => {
+    return this.cache.getOrLoad(cacheKeys.seats(concertId, scheduleId, status ?? 'ALL'), async () => {
       const rows = await this.repo.seats(concertId, scheduleId, status);
       if (rows.length === 0 && !(await this.repo.scheduleBelongsTo(concertId, scheduleId))) {
         throw (await this.repo.concertExists(concertId)) ? notFound('schedule', scheduleId) : notFound('concert', concertId);

@@ -31,5 +31,6 @@ export class JsonCache {
 export const cacheKeys = {
   concerts: (page: number, size: number) => `c:concerts:${page}:${size}`,
   schedules: (concertId: number) => `c:schedules:${concertId}`,
-  seats: (scheduleId: number, status: string) => `c:seats:${scheduleId}:${status}`,
+  // The concert is part of the key: a schedule asked for under another concert is a 404, never a hit.
+  seats: (concertId: number, scheduleId: number, status: string) => `c:seats:${concertId}:${scheduleId}:${status}`,
 };

@@ -41,7 +41,7 @@ export class PaymentService {
     // The payment is committed: a Redis hiccup here must not turn it into an error for the client.
     await Promise.all([
       this.queue.end(token).catch((err) => this.log.warn({ err }, 'could not end the token after payment; it expires by TTL')),
-      this.cache.invalidate(...seatCacheKeys(scheduleId), cacheKeys.schedules(concertId)),
+      this.cache.invalidate(...seatCacheKeys(concertId, scheduleId), cacheKeys.schedules(concertId)),
     ]);
   }
 }

@@ -9,7 +9,7 @@ export class ReservationService {
 
   async hold(userId: number, scheduleId: number, seatId: number) {
     const hold = await countOutcome(this.metrics.holds, () => this.holdSeat(userId, scheduleId, seatId), () => 'held');
-    await this.cache.invalidate(...seatCacheKeys(hold.scheduleId), cacheKeys.schedules(hold.concertId));
+    await this.cache.invalidate(...seatCacheKeys(hold.concertId, hold.scheduleId), cacheKeys.schedules(hold.concertId));
     return {
       id: hold.id, scheduleId: hold.scheduleId, seatId: hold.seatId, status: 'HELD' as const,
       price: hold.price, expiresAt: hold.expiresAt,
@@ -25,5 +25,5 @@ export class ReservationService {
   }
 }
 
-export const seatCacheKeys = (scheduleId: number) =>
-  ['ALL', 'AVAILABLE', 'HELD', 'SOLD'].map((status) => cacheKeys.seats(scheduleId, status));
+export const seatCacheKeys = (concertId: number, scheduleId: number) =>
+  ['ALL', 'AVAILABLE', 'HELD', 'SOLD'].map((status) => cacheKeys.seats(concertId, scheduleId, status));
