@@ -4,7 +4,7 @@
 
 import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { concertParams, concertQuery, seatParams, seatQuery } from './concerts/schema';
+import { concertParams, concertQuery, SEAT_STATUSES, seatParams, seatQuery } from './concerts/schema';
 import { loadConfig } from './lib/config';
 import type { ErrorCode } from './lib/errors';
 import { idempotencyKey } from './lib/validate';
@@ -31,7 +31,7 @@ const ConcertPage = z.object({
   page: int.min(1), size: int.min(1).max(100), total: int.min(0),
 });
 const Schedule = z.object({ id: int, startsAt: z.iso.datetime(), totalSeats: int, availableSeats: int });
-const SeatStatus = z.enum(['AVAILABLE', 'HELD', 'SOLD']);
+const SeatStatus = z.enum(SEAT_STATUSES);
 const Seat = z.object({ id: int, seatNo: int, price: int, status: SeatStatus });
 const Hold = z.object({ id: int, scheduleId: int, seatId: int, status: z.literal('HELD'), price: int, expiresAt: z.iso.datetime() });
 const Receipt = z.object({

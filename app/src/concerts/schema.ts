@@ -11,4 +11,6 @@ export const concertParams = z.object({ concertId: id });
 
 export const seatParams = z.object({ concertId: id, scheduleId: id });
 
-export const seatQuery = z.object({ status: z.enum(['AVAILABLE', 'HELD', 'SOLD']).optional() }).strict();
+export const SEAT_STATUSES = ['AVAILABLE', 'HELD', 'SOLD'] as const;
+
+export const seatQuery = z.object({ status: z.enum(SEAT_STATUSES).optional() }).strict();

@@ -1,6 +1,14 @@
 import { cacheKeys, JsonCache } from '../lib/cache';
 import { notFound } from '../lib/errors';
 import type { ConcertRepository } from './repository';
+import { SEAT_STATUSES } from './schema';
+
+/** Every cached read that a change to one of the schedule's seats makes stale: its seat list under
+ *  each filter, and the concert's schedules (their available counts). */
+export const staleAfterSeatChange = (concertId: number, scheduleId: number) => [
+  ...['ALL', ...SEAT_STATUSES].map((status) => cacheKeys.seats(concertId, scheduleId, status)),
+  cacheKeys.schedules(concertId),
+];
 
 /** Reads only; every answer is serialized JSON from the shared cache. */
 export class ConcertService {

@@ -1,10 +1,10 @@
-import { cacheKeys, JsonCache } from '../lib/cache';
+import { staleAfterSeatChange } from '../concerts/service';
+import type { JsonCache } from '../lib/cache';
 import { AppError } from '../lib/errors';
 import { IdempotentRequest, Outcome, requestHash, toOutcome } from '../lib/idempotency';
 import type { Logger } from '../lib/logger';
 import { countOutcome, type Metrics } from '../lib/metrics';
 import type { QueueService } from '../queue/service';
-import { seatCacheKeys } from '../reservations/service';
 import type { PaymentRepository, Receipt } from './repository';
 
 export class PaymentService {
@@ -41,7 +41,7 @@ export class PaymentService {
     // The payment is committed: a Redis hiccup here must not turn it into an error for the client.
     await Promise.all([
       this.queue.end(token).catch((err) => this.log.warn({ err }, 'could not end the token after payment; it expires by TTL')),
-      this.cache.invalidate(...seatCacheKeys(concertId, scheduleId), cacheKeys.schedules(concertId)),
+      this.cache.invalidate(...staleAfterSeatChange(concertId, scheduleId)),
     ]);
   }
 }

@@ -1,4 +1,5 @@
-import { cacheKeys, JsonCache } from '../lib/cache';
+import { staleAfterSeatChange } from '../concerts/service';
+import type { JsonCache } from '../lib/cache';
 import { conflict, notFound } from '../lib/errors';
 import { countOutcome, type Metrics } from '../lib/metrics';
 import type { ReservationRepository } from './repository';
@@ -9,7 +10,7 @@ export class ReservationService {
 
   async hold(userId: number, scheduleId: number, seatId: number) {
     const hold = await countOutcome(this.metrics.holds, () => this.holdSeat(userId, scheduleId, seatId), () => 'held');
-    await this.cache.invalidate(...seatCacheKeys(hold.concertId, hold.scheduleId), cacheKeys.schedules(hold.concertId));
+    await this.cache.invalidate(...staleAfterSeatChange(hold.concertId, hold.scheduleId));
     return {
       id: hold.id, scheduleId: hold.scheduleId, seatId: hold.seatId, status: 'HELD' as const,
       price: hold.price, expiresAt: hold.expiresAt,
@@ -24,6 +25,3 @@ export class ReservationService {
     throw conflict('SEAT_NOT_AVAILABLE', `seat ${seatId} is held or sold`);
   }
 }
-
-export const seatCacheKeys = (concertId: number, scheduleId: number) =>
-  ['ALL', 'AVAILABLE', 'HELD', 'SOLD'].map((status) => cacheKeys.seats(concertId, scheduleId, status));
