@@ -27,7 +27,10 @@ const schema = z.object({
   QUEUE_TICK_MS: int(50, 60_000).default(1000),
   HOLD_TTL_SECONDS: int(1, 3_600).default(300),
   MAX_CHARGE_AMOUNT: int(1, 1_000_000_000).default(1_000_000),
-  CACHE_TTL_MS: int(0, 60_000).default(1000),
+  // The most a cached read lives. Writes end entries through versions and holds end them when they
+  // run out, so this bounds only a failed version write (or old pods in a rollout) and the memory:
+  // about 3 KB per seat list, so 5 s of 1,000 distinct lists a second is 15 MB of Redis.
+  CACHE_TTL_MS: int(0, 60_000).default(5000),
   // Between readiness turning 503 and the listener closing, so endpoints can drop the pod.
   SHUTDOWN_DELAY_MS: int(0, 120_000).default(0),
   SHUTDOWN_TIMEOUT_MS: int(1_000, 300_000).default(25_000),
