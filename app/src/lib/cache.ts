@@ -30,15 +30,12 @@ export class JsonCache {
       return JSON.stringify((await load()).data);
     }
     const [, [tag, entry]] = await Promise.all([gate, this.read(key, version)]);
-    if (entry !== null) {
-      if (version === undefined) return entry;
-      const prefix = `${tag}:`;
-      if (entry.startsWith(prefix)) return entry.slice(prefix.length);
-    }
+    const prefix = `${tag}:`;
+    if (entry?.startsWith(prefix)) return entry.slice(prefix.length);
     const { data, changesInMs } = await load();
     const json = JSON.stringify(data);
     const ttl = Math.min(this.maxAgeMs, changesInMs ?? Infinity);
-    if (ttl > 0) this.redis.set(key, version === undefined ? json : `${tag}:${json}`, 'PX', ttl).catch(() => undefined);
+    if (ttl > 0) this.redis.set(key, prefix + json, 'PX', ttl).catch(() => undefined);
     return json;
   }
 
@@ -50,7 +47,8 @@ export class JsonCache {
       .catch((err) => this.log.warn({ err, versions }, `cache invalidation failed; entries end within ${this.maxAgeMs} ms`));
   }
 
-  /** [the current version (NO_VERSION when none was set), the entry or null]; [_, null] when Redis fails. */
+  /** [the current version (NO_VERSION when there is no version key or none was set), the entry or
+   *  null]; [_, null] when Redis fails. */
   private async read(key: string, version: string | undefined): Promise<[string, string | null]> {
     try {
       if (version === undefined) return [NO_VERSION, await this.redis.get(key)];
@@ -69,13 +67,17 @@ const PROCESS_TAG = randomBytes(9).toString('base64url');
 let written = 0;
 const newTag = () => `${PROCESS_TAG}${(written++).toString(36)}`;
 
+// Entries are stored as "<version>:<json>" under keys of this prefix, so pods of the older format
+// (plain JSON under "c:") never read them during a rollout, nor these pods theirs.
+const PREFIX = 'c2';
+
 export const cacheKeys = {
-  concerts: (page: number, size: number) => `c:concerts:${page}:${size}`,
-  schedules: (concertId: number) => `c:schedules:${concertId}`,
+  concerts: (page: number, size: number) => `${PREFIX}:concerts:${page}:${size}`,
+  schedules: (concertId: number) => `${PREFIX}:schedules:${concertId}`,
   // The concert is part of the key: a schedule asked for under another concert is a 404, never a hit.
-  seats: (concertId: number, scheduleId: number, status: string) => `c:seats:${concertId}:${scheduleId}:${status}`,
+  seats: (concertId: number, scheduleId: number, status: string) => `${PREFIX}:seats:${concertId}:${scheduleId}:${status}`,
   /** Changes when any seat of the concert does: its schedules list (available counts). */
-  concertVersion: (concertId: number) => `c:v:concert:${concertId}`,
+  concertVersion: (concertId: number) => `${PREFIX}:v:concert:${concertId}`,
   /** Changes when any seat of the schedule does: its seat lists. */
-  scheduleVersion: (scheduleId: number) => `c:v:schedule:${scheduleId}`,
+  scheduleVersion: (scheduleId: number) => `${PREFIX}:v:schedule:${scheduleId}`,
 };
