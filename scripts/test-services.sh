@@ -73,6 +73,10 @@ stop_redis() {
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
     return
   fi
+  # Then by port, but only a port that is this state's: the caller's, or the default instance's. A
+  # caller with a state of its own and no port yet (the bench, before it starts its Redis) would
+  # otherwise shut down the shared test Redis on the default port.
+  [ -n "${HEADROOM_REDIS_PORT:-}" ] || [ -z "${HEADROOM_TEST_STATE:-}" ] || return 0
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
   for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 || return 0; sleep 0.1; done
 }
