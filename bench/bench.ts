@@ -27,7 +27,7 @@ import { cfg, elapsedSeconds, type Endpoint, endpointOf, ENDPOINTS, fail, machin
 import { machineBefore } from './cpu';
 import { closeAgent, Data } from './data';
 import { attack, type Prepare, setProbes, type Step } from './load';
-import { render, type Row } from './report';
+import { render, type Row, type SpeedCheck } from './report';
 import { searchKnee } from './search';
 import {
   type Build, buildRevision, freePort, killChildren, startNode, startPostgres, startRedis, stopDatabases, stopNode,
@@ -72,6 +72,29 @@ async function main() {
   setProbes({ pool: data.pool, redis: probeRedis });
   say(`PostgreSQL (${pgUrl}) and Redis (${redisUrl}) of the bench's own, on cpu${cfg.loadCpu}`);
 
+  /** Bare Express (or Node) on the service core, answering at `base`. */
+  const startBare = async (endpoint: Endpoint, logName: string) => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const child = await startNode(endpoint.label, path.join(__dirname, 'bare.js'), { PORT: String(port), BARE: endpoint.baseline! }, `${base}/`,
+      path.join(RESULTS, logName));
+    return { child, base };
+  };
+
+  // The machine's own speed, at the start and after each endpoint: if bare Express's CPU per request
+  // moves, figures taken at different times in this run do not compare.
+  const speedChecks: SpeedCheck[] = [];
+  const checkSpeed = async (when: string) => {
+    const { rate, seconds } = cfg.speedCheck;
+    if (rate === 0) return;
+    const endpoint = endpointOf('bare');
+    const { child, base } = await startBare(endpoint, 'speed-check.log');
+    const step = await attack(endpoint, 'bare', child.pid!, rate, seconds, await bareTargets(base, 'speed-check')('bare', rate, seconds), 'speed check');
+    speedChecks.push({ when, step });
+    await stopNode(child);
+  };
+  await checkSpeed('start');
+
   const rows: Row[] = [];
   const equalLoad: Step[] = [];
   /** The knee of each build, then (with two builds, or BENCH_RATE) one step each at equal load. */
@@ -95,10 +118,7 @@ async function main() {
 
   // ---- the baselines
   for (const endpoint of ENDPOINTS.filter((e) => e.baseline && wanted(e.key))) {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const bare = await startNode(endpoint.label, path.join(__dirname, 'bare.js'), { PORT: String(port), BARE: endpoint.baseline! }, `${base}/`,
-      path.join(RESULTS, `${endpoint.key}.log`));
+    const { child: bare, base } = await startBare(endpoint, `${endpoint.key}.log`);
     say(`${endpoint.label} on cpu${cfg.serviceCpu} at ${base}`);
     await measure(endpoint, [{ build: 'bare', pid: bare.pid! }], bareTargets(base, endpoint.key));
     await stopNode(bare);
@@ -126,13 +146,16 @@ async function main() {
     // The token search can leave a million tokens ACTIVE, all that MAX_ACTIVE allows, and every
     // token issued after them would wait: the waiting room (and the read cache) start empty again.
     await probeRedis.flushdb();
+    await checkSpeed('after issue token');
   }
   if (['status', 'seats', 'hold'].some(wanted)) await targets.issuePool();
   const prepares: Record<string, () => Prepare> = {
     status: () => targets.status(), seats: () => targets.seatList(), hold: () => targets.hold(), payment: () => targets.payment(),
   };
   for (const [key, prepare] of Object.entries(prepares)) {
-    if (wanted(key)) await measure(endpointOf(key), runs, prepare());
+    if (!wanted(key)) continue;
+    await measure(endpointOf(key), runs, prepare());
+    await checkSpeed(`after ${endpointOf(key).label}`);
   }
 
   for (const child of serviceProcs) await stopNode(child);
@@ -142,11 +165,13 @@ async function main() {
   closeAgent();
   stopDatabases();
 
-  const report = render(rows, equalLoad, builds, before);
+  const report = render(rows, equalLoad, builds, before, speedChecks);
   fs.writeFileSync(path.join(RESULTS, 'latest.md'), report.markdown);
   process.stdout.write(`\n${report.tables}\n`);
   say(`done in ${elapsedSeconds()} s; written to bench/results/latest.md (steps in bench/results/steps.jsonl)`);
+  if (report.drift) say(`WARNING: ${report.drift}`);
   if (cfg.strict && report.missed.length) fail(`below target: ${report.missed.join(', ')}`);
+  if (cfg.strict && report.drift) fail(report.drift);
 }
 
 main().catch((err: unknown) => fail(err instanceof Error ? err.stack ?? err.message : String(err)));

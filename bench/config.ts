@@ -23,9 +23,9 @@ export function fail(msg: string): never {
 }
 
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
-const num = (name: string, fallback: number) => {
+const num = (name: string, fallback: number, { zero = false } = {}) => {
   const v = Number(env(name, String(fallback)));
-  if (!Number.isFinite(v) || v <= 0) fail(`${name}=${process.env[name]} is not a positive number`);
+  if (!Number.isFinite(v) || v < 0 || (v === 0 && !zero)) fail(`${name}=${process.env[name]} is not a positive number${zero ? ' or 0' : ''}`);
   return v;
 };
 
@@ -87,6 +87,10 @@ export const cfg = {
   fixedRates: rates(rateSpec),
   // Equal-load comparison: both builds at this share of the smaller of their knees.
   equalShare: 0.7,
+  // The machine's own speed, checked at the start and after each endpoint: bare Express at this
+  // rate (0: no checks). Its CPU per request should stay put; identical steps differ by 3-5 %, so a
+  // spread past `limit` means the machine itself changed during the run.
+  speedCheck: { rate: num('BENCH_SPEED_CHECK_RATE', 3000, { zero: true }), seconds: 10, limit: 0.1 },
 };
 
 function rates(spec: string): Map<string, number> | undefined {

@@ -38,7 +38,7 @@ export function writeTargets(file: string, count: number, make: (i: number) => T
 export type Prepare = (build: string, rate: number, seconds: number) => string | Promise<string>;
 
 export interface Step {
-  endpoint: string; build: string; purpose: 'search' | 'equal-load';
+  endpoint: string; build: string; purpose: 'search' | 'equal-load' | 'speed check';
   rate: number; seconds: number; pass: boolean; why: string;
   sent: number; achieved: number; good: number; p50: number; p95: number; p99: number;
   codes: Record<string, number>; errors: string[];

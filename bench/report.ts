@@ -11,6 +11,9 @@ import type { Build } from './services';
 /** One knee search: its knee step, the first step above the knee that did not pass, or why the search broke off. */
 export interface Row { endpoint: Endpoint; build: string; knee?: Step; firstFail?: Step; broken?: string }
 
+/** Bare Express at one fixed rate, at a point of the run: how fast the machine itself was then. */
+export interface SpeedCheck { when: string; step: Step }
+
 /** A markdown table with padded columns. */
 function table(header: string[], lines: string[][]) {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
@@ -26,7 +29,7 @@ const percent = (share: number) => String(+(share * 100).toFixed(2));
 const count = (n: number) => n.toLocaleString('en');
 const millions = (n: number) => `${n / 1e6} M`;
 
-export function render(rows: Row[], equalLoad: Step[], builds: Build[], before: Before) {
+export function render(rows: Row[], equalLoad: Step[], builds: Build[], before: Before, speedChecks: SpeedCheck[]) {
   const missed: string[] = [];
   const bareKnee = rows.find((r) => r.endpoint.key === 'bare')?.knee ?? equalLoad.find((s) => s.endpoint === 'bare');
   const perCpu = (s?: Step) => (s && s.cpu.svc > 0.05 ? s.rate / s.cpu.svc : undefined);
@@ -100,13 +103,14 @@ export function render(rows: Row[], equalLoad: Step[], builds: Build[], before: 
   const where = `Machine: ${machine()}. Service core cpu${cfg.serviceCpu}; vegeta, PostgreSQL and Redis on cpu${cfg.loadCpu}. ` +
     `Before the run: load average ${before.loadAverage}, ${serviceBusy} and ${loadBusy} busy with other work` +
     (before.shared ? ' (**shared: absolute rates are low and noisy; the ratios are more robust**).' : ' (quiet).');
+  const { speed, drift } = speedOf(speedChecks);
   const sections = [
     ...(rows.length ? [`Knees (targets on the CPU ratio)\n\n${knees}`] : []),
     ...(rows.some((r) => r.knee) ? [`Whole system at each knee: CPU seconds per 1,000 requests\n\n${atKnee}`] : []),
     ...(atEqual ? [`Whole system at equal load (${cfg.fixedRates ? `BENCH_RATE=${cfg.rateSpec}` : `${cfg.equalShare * 100} % of the smaller knee`}, ${cfg.fineSeconds} s each): CPU seconds per 1,000 requests\n\n${atEqual}`] : []),
     ...(comparison ? [`Build against build, same run, equal load (target, ${builds[0].label} -> this tree: system CPU per request ${systemTargets()})\n\n${comparison}`] : []),
   ];
-  const tables = `${where}\n\n${sections.join('\n\n')}`;
+  const tables = `${where}${speed ? ` ${speed}` : ''}\n\n${sections.join('\n\n')}`;
 
   const vegetaVersion = execFileSync(cfg.vegeta, ['-version'], { encoding: 'utf8' }).split('\n')[0].replace(/^Version:\s*/, '') || path.basename(cfg.vegeta);
   const stepRows = steps.map((s) => `| ${s.endpoint} | ${s.build} | ${s.purpose} | ${s.rate} | ${s.seconds} | ${s.pass ? 'ok' : 'fail'} | ${s.sent.toFixed(0)} | ${s.achieved.toFixed(0)} | ` +
@@ -156,6 +160,11 @@ ${tables}
   the smaller knee) right after their knee searches, so CPU per request is compared at the same load.
 - **none**: not even 1 req/s met the rule (for payment: every single request is slower than the p95 bound).
 - **What ran out next step**: at the first failing rate above the knee, which rule failed and how busy each side was.
+- **Machine speed**: bare Express at ${cfg.speedCheck.rate} req/s for ${cfg.speedCheck.seconds} s (\`BENCH_SPEED_CHECK_RATE\`, 0 for none), at the start
+  and after each endpoint. Its CPU per request depends on the machine only; identical steps differ by
+  3-5 %, so a spread over ${percent(cfg.speedCheck.limit)} % means the machine changed speed during the run (on a VM, usually
+  a busy host), and ratios or builds measured at different times in it do not compare. It catches a
+  change that lasts until the next check, not one that comes and goes between two.
 
 ## Where it ran
 
@@ -195,7 +204,7 @@ ${perRequest.join('\n')}
 |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${stepRows.join('\n')}
 `;
-  return { tables, markdown, missed };
+  return { tables, markdown, missed, drift };
 }
 
 /** The system targets in words, from ENDPOINTS: "halved for seat list, seat hold and payment". */
@@ -204,6 +213,22 @@ function systemTargets() {
   for (const e of ENDPOINTS) if (e.systemTarget !== undefined) byTarget.set(e.systemTarget, [...byTarget.get(e.systemTarget) ?? [], e.label]);
   const list = (xs: string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}` : xs[0]);
   return [...byTarget].map(([t, labels]) => `${t === 2 ? 'halved' : `${t} times less`} for ${list(labels)}`).join('; ');
+}
+
+/** The speed checks in a sentence, and when their spread is past the limit, what that means. */
+function speedOf(checks: SpeedCheck[]) {
+  if (checks.length === 0) return { speed: '', drift: '' };
+  const ms = checks.map((c) => per1k(c.step.cpu.svc, c.step));
+  const spread = Math.max(...ms) / Math.min(...ms) - 1;
+  const limit = `${percent(cfg.speedCheck.limit)} %`;
+  const drift = spread > cfg.speedCheck.limit
+    ? `the machine changed speed during the run (bare Express's CPU per request spread ${(spread * 100).toFixed(0)} %, over the ${limit} limit): ` +
+      'figures measured at different times in this run do not compare; run again on a quiet machine'
+    : '';
+  const speed = `Machine speed, bare Express at ${checks[0].step.rate} req/s: ` +
+    `${checks.map((c, i) => `${f3(ms[i])} ms (${c.when})`).join(', ')} of CPU per request, spread ${(spread * 100).toFixed(0)} % ` +
+    (drift ? `(**over the ${limit} limit: the machine changed speed during the run, so figures measured at different times in it do not compare**).` : `(within the ${limit} limit).`);
+  return { speed, drift };
 }
 
 function limitOf(s: Step) {
