@@ -82,16 +82,15 @@ async function main() {
   };
 
   // The machine's own speed, at the start and after each endpoint: if bare Express's CPU per request
-  // moves, figures taken at different times in this run do not compare.
+  // moves, figures taken at different times in this run do not compare. One process and one targets
+  // file serve every check; the process idles in between, as the builds not being measured do.
   const speedChecks: SpeedCheck[] = [];
+  const { rate: speedRate, seconds: speedSeconds } = cfg.speedCheck;
+  const speedProbe = speedRate > 0 ? await startBare(endpointOf('bare'), 'speed-check.log') : undefined;
+  const speedTargets = speedProbe && await bareTargets(speedProbe.base, 'speed-check')('bare', speedRate, speedSeconds);
   const checkSpeed = async (when: string) => {
-    const { rate, seconds } = cfg.speedCheck;
-    if (rate === 0) return;
-    const endpoint = endpointOf('bare');
-    const { child, base } = await startBare(endpoint, 'speed-check.log');
-    const step = await attack(endpoint, 'bare', child.pid!, rate, seconds, await bareTargets(base, 'speed-check')('bare', rate, seconds), 'speed check');
-    speedChecks.push({ when, step });
-    await stopNode(child);
+    if (!speedProbe || !speedTargets) return;
+    speedChecks.push({ when, step: await attack(endpointOf('bare'), 'bare', speedProbe.child.pid!, speedRate, speedSeconds, speedTargets, 'speed check') });
   };
   await checkSpeed('start');
 
@@ -158,7 +157,7 @@ async function main() {
     await checkSpeed(`after ${endpointOf(key).label}`);
   }
 
-  for (const child of serviceProcs) await stopNode(child);
+  for (const child of [...serviceProcs, ...(speedProbe ? [speedProbe.child] : [])]) await stopNode(child);
   setProbes(undefined);
   probeRedis.disconnect();
   await data.pool.end();
